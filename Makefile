@@ -1,0 +1,47 @@
+# Ringdesk's two commands are `make run` and `make test`; each installs the
+# Debian/Ubuntu packages it needs first (packaging/linux/deps.sh).
+
+GO          ?= go
+BIN         := build/ringdesk
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Packages whose tests run under the race detector: all of them.
+RACE        ?= -race
+TEST_FLAGS  ?= -count=1 -timeout 25m
+
+.PHONY: run build test check unit screenshots deps-build deps-test clean
+
+## run: install build dependencies, build, and open the Ringdesk window
+run: build
+	./$(BIN) $(ARGS)
+
+## build: build/ringdesk
+build: deps-build
+	$(GO) build -o $(BIN) ./cmd/ringdesk
+
+## test: install test dependencies (real SIP peers, keyring, Xvfb) and run the whole suite
+test: deps-test check unit screenshots
+
+## check: formatting, vet, staticcheck, and the media stack's cgo build
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) build -tags pins ./internal/pins
+
+## unit: go test over every package (real peers included)
+unit:
+	$(GO) test $(RACE) $(TEST_FLAGS) ./...
+
+## screenshots: the real window under Xvfb, saved as build/screenshots/*.png
+screenshots: build
+	bash scripts/screenshot.sh build/screenshots
+
+deps-build:
+	bash packaging/linux/deps.sh build
+
+deps-test:
+	bash packaging/linux/deps.sh test
+
+clean:
+	rm -rf build
