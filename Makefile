@@ -16,7 +16,7 @@ run: build
 
 ## build: build/ringdesk
 build: deps-build
-	$(GO) build -o $(BIN) ./cmd/ringdesk
+	$(GO) build -tags migrated_fynedo -o $(BIN) ./cmd/ringdesk
 
 ## test: install test dependencies (real SIP peers, keyring, Xvfb) and run the whole suite
 test: deps-test check unit screenshots

@@ -1,0 +1,134 @@
+// Command ringdesk is the Ringdesk softphone: it opens the window by default;
+// --check-config only reads and validates the configuration.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ringdesk/ringdesk/gui"
+	"github.com/ringdesk/ringdesk/internal/applog"
+	"github.com/ringdesk/ringdesk/store"
+)
+
+// version is set at link time by packaging (-ldflags "-X main.version=...").
+var version = "0.1.0-dev"
+
+// flags are the command line's settings.
+type flags struct {
+	configPath  string
+	logFile     string
+	logLevel    string
+	sipTrace    bool
+	checkConfig bool
+	showVersion bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("ringdesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.configPath, "config", "", "configuration file (default: the OS config folder's ringdesk/config.toml)")
+	fs.StringVar(&f.logFile, "log-file", "", "log file (default: the OS cache folder's ringdesk/ringdesk.log)")
+	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (default: the config file's, else info)")
+	fs.BoolVar(&f.sipTrace, "sip-trace", false, "log every SIP message, credentials removed")
+	fs.BoolVar(&f.checkConfig, "check-config", false, "read and validate the configuration, say where each account's password comes from, and exit")
+	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q (see ringdesk -h)", fs.Arg(0))
+	}
+	return f, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its outputs injected, so tests drive it; it returns the
+// process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	f, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ringdesk:", err)
+		return 2
+	}
+	if f.showVersion {
+		fmt.Fprintln(stdout, "ringdesk", version)
+		return 0
+	}
+
+	path := f.configPath
+	if path == "" {
+		if path, err = store.DefaultConfigPath(); err != nil {
+			fmt.Fprintln(stderr, "ringdesk:", err)
+			return 1
+		}
+	}
+	logger, err := applog.New(applog.Options{File: f.logFile, Level: f.logLevel, SIPTrace: f.sipTrace, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, "ringdesk: start logging:", err)
+		return 1
+	}
+	defer logger.Close()
+	logger.Info("ringdesk starting", "version", version, "config", path, "log", logger.FilePath())
+
+	profile, cfg, loadErr := store.OpenProfile(path, store.NewKeyring(), logger.Logger)
+	if loadErr != nil {
+		cfg = &store.Config{} // store has logged why; the window shows it too
+	} else {
+		applyLogSettings(logger, f, cfg)
+	}
+
+	if f.checkConfig {
+		return checkConfig(stdout, profile, cfg, loadErr)
+	}
+
+	opts := gui.Options{ConfigPath: path, Config: cfg, ConfigErr: loadErr, Logger: logger.Logger}
+	if loadErr == nil {
+		opts.Accounts = profile
+	}
+	gui.Run(opts)
+	return 0
+}
+
+// applyLogSettings takes the config file's log settings where no flag set them.
+func applyLogSettings(logger *applog.Logger, f flags, cfg *store.Config) {
+	if f.logLevel == "" && cfg.Log.Level != "" {
+		if err := logger.SetLevel(cfg.Log.Level); err != nil {
+			logger.Warn("log level from the config file ignored", "error", err)
+		}
+	}
+	if !f.sipTrace && cfg.Log.SIPTrace {
+		logger.SetSIPTrace(true)
+	}
+}
+
+// checkConfig reports on the configuration for --check-config: 0 when it is
+// valid and every account's password can be found, 1 otherwise.
+func checkConfig(stdout io.Writer, profile *store.Profile, cfg *store.Config, loadErr error) int {
+	if loadErr != nil {
+		fmt.Fprintln(stdout, "configuration NOT valid:", loadErr)
+		return 1
+	}
+	fmt.Fprintf(stdout, "configuration %s is valid: %d account(s)\n", profile.Path(), len(cfg.Accounts))
+	code := 0
+	for _, acc := range cfg.Accounts {
+		_, source, err := profile.AccountSecret(acc.ID)
+		if err != nil {
+			fmt.Fprintf(stdout, "account %s: no password: %v\n", acc.ID, err)
+			code = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "account %s: %s@%s over %s, password from %s\n", acc.ID, acc.Username, acc.Domain, acc.Transport, source)
+	}
+	return code
+}

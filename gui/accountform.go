@@ -1,0 +1,197 @@
+package gui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ringdesk/ringdesk/store"
+)
+
+// transports are the choices of the transport select, as the user reads them;
+// the account stores them lower-case.
+var transports = []string{"UDP", "TCP", "TLS", "WS", "WSS"}
+
+// firstAccountID is the ID of the account the first-run form creates.
+const firstAccountID = "main"
+
+// accountForm is the first-run screen that asks for one SIP account. Save
+// hands the account to Options.Accounts, which validates it and keeps the
+// password in the keyring; on failure the message appears above the buttons
+// and everything typed stays.
+type accountForm struct {
+	w    *MainWindow
+	root fyne.CanvasObject
+
+	displayName  *widget.Entry
+	username     *widget.Entry
+	authUsername *widget.Entry
+	password     *widget.Entry
+	passwordHA1  *widget.Check
+	domain       *widget.Entry
+	transport    *widget.Select
+	server       *widget.Entry
+	form         *widget.Form
+
+	errLabel *widget.Label
+	save     *widget.Button
+	skip     *widget.Button
+
+	onSaved   func(store.Account)
+	onSkipped func()
+}
+
+func newAccountForm(w *MainWindow, onSaved func(store.Account), onSkipped func()) *accountForm {
+	f := &accountForm{w: w, onSaved: onSaved, onSkipped: onSkipped}
+
+	f.displayName = widget.NewEntry()
+	f.displayName.SetPlaceHolder(txtDisplayNamePlaceholder())
+	f.username = widget.NewEntry()
+	f.username.SetPlaceHolder("1001")
+	f.authUsername = widget.NewEntry()
+	f.authUsername.SetPlaceHolder(txtAuthUsernamePlaceholder())
+	f.password = widget.NewPasswordEntry()
+	f.passwordHA1 = widget.NewCheck(txtPasswordIsHA1(), nil)
+	f.domain = widget.NewEntry()
+	f.domain.SetPlaceHolder("pbx.example.com")
+	f.domain.OnChanged = func(string) { f.updateServerPlaceholder() }
+	f.server = widget.NewEntry()
+	f.transport = widget.NewSelect(transports, func(string) { f.updateServerPlaceholder() })
+	f.transport.SetSelected("UDP")
+
+	for _, e := range []*widget.Entry{f.displayName, f.username, f.authUsername, f.password, f.domain, f.server} {
+		e.OnSubmitted = func(string) { f.submit() }
+	}
+
+	f.form = &widget.Form{
+		Orientation: widget.Vertical,
+		Items: []*widget.FormItem{
+			{Text: txtDisplayName(), Widget: f.displayName, HintText: txtDisplayNameHint()},
+			{Text: txtExtension(), Widget: f.username},
+			{Text: txtAuthUsername(), Widget: f.authUsername},
+			{Text: txtPassword(), Widget: container.NewVBox(f.password, f.passwordHA1)},
+			{Text: txtDomain(), Widget: f.domain},
+			{Text: txtTransport(), Widget: f.transport},
+			{Text: txtServer(), Widget: f.server, HintText: txtServerHint()},
+		},
+	}
+
+	title := widget.NewLabelWithStyle(txtFormTitle(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	intro := widget.NewLabel(txtFormIntro())
+	intro.Wrapping = fyne.TextWrapWord
+
+	f.errLabel = widget.NewLabel("")
+	f.errLabel.Wrapping = fyne.TextWrapWord
+	f.errLabel.Importance = widget.DangerImportance
+	f.errLabel.Hide()
+
+	f.save = widget.NewButtonWithIcon(txtSave(), theme.ConfirmIcon(), f.submit)
+	f.save.Importance = widget.HighImportance
+	f.skip = widget.NewButton(txtSkip(), f.onSkipped)
+
+	// Room on the right keeps the scroll bar off the entries' borders.
+	content := container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.Size(theme.SizeNamePadding)*2),
+		container.NewVBox(title, intro, f.form))
+	scroll := container.NewVScroll(content)
+	bottom := container.NewVBox(f.errLabel, container.NewGridWithColumns(2, f.skip, f.save))
+	f.root = container.NewPadded(container.NewBorder(nil, bottom, nil, nil, scroll))
+	return f
+}
+
+// updateServerPlaceholder shows the shape of a server address for the chosen
+// transport: host:port for UDP, TCP and TLS, a ws:// or wss:// URL for WS and WSS.
+func (f *accountForm) updateServerPlaceholder() {
+	host := strings.TrimSpace(f.domain.Text)
+	if host == "" {
+		host = "pbx.example.com"
+	}
+	var p string
+	switch f.transport.Selected {
+	case "TLS":
+		p = host + ":5061"
+	case "WS":
+		p = "ws://" + host + ":8088/ws"
+	case "WSS":
+		p = "wss://" + host + ":8089/ws"
+	default:
+		p = host + ":5060"
+	}
+	f.server.SetPlaceHolder(p)
+}
+
+// account builds the account from what was typed: ID main, the auth username
+// defaulting to the extension, the transport lower-case, and every other
+// setting left for store to default.
+func (f *accountForm) account() (store.Account, error) {
+	acc := store.Account{
+		ID:            firstAccountID,
+		DisplayName:   strings.TrimSpace(f.displayName.Text),
+		Username:      strings.TrimSpace(f.username.Text),
+		AuthUsername:  strings.TrimSpace(f.authUsername.Text),
+		Domain:        strings.TrimSpace(f.domain.Text),
+		Transport:     strings.ToLower(f.transport.Selected),
+		Server:        strings.TrimSpace(f.server.Text),
+		PasswordIsHA1: f.passwordHA1.Checked,
+	}
+	if acc.AuthUsername == "" {
+		acc.AuthUsername = acc.Username
+	}
+	switch {
+	case acc.Username == "":
+		return acc, errors.New(txtNeedExtension())
+	case acc.Domain == "":
+		return acc, errors.New(txtNeedDomain())
+	}
+	return acc, nil
+}
+
+// submit saves the account off the UI goroutine (the keyring may take a while,
+// or ask to be unlocked) and applies the outcome through fyne.Do.
+func (f *accountForm) submit() {
+	if f.save.Disabled() {
+		return // a save is already under way
+	}
+	acc, err := f.account()
+	if err != nil {
+		f.showError(err.Error())
+		return
+	}
+	secret := f.password.Text
+	saver := f.w.opts.Accounts
+	f.errLabel.Hide()
+	f.setSaving(true)
+	f.w.background(func() error { return saver.SaveAccount(acc, secret) }, func(err error) {
+		f.setSaving(false)
+		if err != nil {
+			f.w.log.Warn("saving the account failed", "account", acc.ID, "err", err)
+			f.showError(txtSaveFailed(err))
+			return
+		}
+		f.w.log.Info("account saved", "account", acc.ID, "transport", acc.Transport)
+		f.onSaved(acc)
+	})
+}
+
+func (f *accountForm) showError(text string) {
+	f.errLabel.SetText(text)
+	f.errLabel.Show()
+}
+
+// setSaving disables the buttons while the account is being saved.
+func (f *accountForm) setSaving(busy bool) {
+	if busy {
+		f.save.SetText(txtSaving())
+		f.save.Disable()
+		f.skip.Disable()
+		return
+	}
+	f.save.SetText(txtSave())
+	f.save.Enable()
+	f.skip.Enable()
+}

@@ -1,0 +1,146 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ringdesk/ringdesk/store"
+)
+
+// dialpadKeys are the twelve keys in phone order, row by row.
+var dialpadKeys = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"}
+
+// dialpadView is the main screen: the account chip, an optional banner about
+// a broken configuration file, the number entry, twelve keys, the call
+// buttons and a status line that says what happened to the last attempt.
+type dialpadView struct {
+	w      *MainWindow
+	root   fyne.CanvasObject
+	chip   *accountChip
+	entry  *numberEntry
+	keys   map[string]*dialKey
+	back   *widget.Button
+	call   *widget.Button
+	video  *widget.Button
+	status *widget.Label
+}
+
+// newDialpadView builds the screen for acc (nil: no account). onAdd, when not
+// nil, lets the user go back to the account form.
+func newDialpadView(w *MainWindow, acc *store.Account, onAdd func()) *dialpadView {
+	d := &dialpadView{w: w, keys: make(map[string]*dialKey, len(dialpadKeys))}
+
+	d.chip = newAccountChip(onAdd)
+	d.chip.setAccount(acc, w.opts.Dial != nil)
+
+	d.entry = newNumberEntry()
+	d.entry.SetPlaceHolder(txtNumberPlaceholder())
+	d.entry.OnSubmitted = func(string) { d.dial(false) }
+	d.back = widget.NewButtonWithIcon("", backspaceIcon, func() {
+		d.entry.backspace()
+		d.focusEntry()
+	})
+	d.back.Importance = widget.LowImportance
+	entryRow := container.NewBorder(nil, nil, nil, d.back,
+		container.NewThemeOverride(d.entry, largeText{scale: 1.5}))
+
+	keys := make([]fyne.CanvasObject, 0, len(dialpadKeys))
+	for _, digit := range dialpadKeys {
+		k := newDialKey(digit, d.press)
+		d.keys[digit] = k
+		keys = append(keys, k)
+	}
+	pad := container.NewGridWithColumns(3, keys...)
+
+	d.call = widget.NewButtonWithIcon(txtCall(), callIcon, func() { d.dial(false) })
+	d.call.Importance = widget.SuccessImportance
+	d.video = widget.NewButtonWithIcon(txtVideo(), theme.MediaVideoIcon(), func() { d.dial(true) })
+	d.video.Importance = widget.SuccessImportance
+
+	d.status = widget.NewLabel("")
+	d.status.Alignment = fyne.TextAlignCenter
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Hide()
+
+	top := container.NewVBox(d.chip.root)
+	if w.opts.ConfigErr != nil {
+		top.Add(newConfigErrorBanner(w.opts.ConfigErr, w.opts.ConfigPath))
+	}
+	top.Add(entryRow)
+	bottom := container.NewVBox(container.NewGridWithColumns(2, d.call, d.video), d.status)
+	d.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil, pad))
+	return d
+}
+
+// press types s as if from the keyboard and gives the entry the focus back,
+// so typing can go on from the keyboard.
+func (d *dialpadView) press(s string) {
+	d.entry.press(s)
+	d.focusEntry()
+}
+
+func (d *dialpadView) focusEntry() {
+	if c := d.w.win.Canvas(); c.Focused() != d.entry {
+		c.Focus(d.entry)
+	}
+}
+
+// dial calls Options.Dial with the cleaned number, off the UI goroutine, and
+// says in the status line what came of it. It never fails silently.
+func (d *dialpadView) dial(video bool) {
+	if d.call.Disabled() {
+		return // a dial is already under way
+	}
+	number := cleanDialString(d.entry.Text)
+	dialFn := d.w.opts.Dial
+	switch {
+	case dialFn == nil:
+		d.showStatus(txtCallingUnavailable(), widget.DangerImportance)
+	case number == "":
+		d.showStatus(txtEnterNumber(), widget.WarningImportance)
+	default:
+		d.setDialling(true)
+		d.showStatus(txtCalling(number), widget.MediumImportance)
+		d.w.background(func() error { return dialFn(number, video) }, func(err error) {
+			d.setDialling(false)
+			if err != nil {
+				d.w.log.Warn("dial failed", "video", video, "err", err)
+				d.showStatus(txtCallFailed(number, err), widget.DangerImportance)
+			}
+		})
+	}
+}
+
+// setDialling disables the call buttons while a dial is under way.
+func (d *dialpadView) setDialling(busy bool) {
+	for _, b := range []*widget.Button{d.call, d.video} {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+}
+
+func (d *dialpadView) showStatus(text string, imp widget.Importance) {
+	d.status.Importance = imp
+	d.status.SetText(text)
+	d.status.Show()
+}
+
+// typedRune and typedKey take keyboard input that reached the window while
+// nothing had the focus, so typing on the dialpad always lands in the entry.
+func (d *dialpadView) typedRune(r rune) {
+	d.focusEntry()
+	d.entry.TypedRune(r)
+}
+
+func (d *dialpadView) typedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyBackspace, fyne.KeyReturn, fyne.KeyEnter:
+		d.focusEntry()
+		d.entry.TypedKey(ev)
+	}
+}

@@ -1,0 +1,129 @@
+package gui
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+func TestDialpadKeysAndKeyboardFillEntry(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount()})
+	d := w.dialpad
+	for _, k := range []string{"1", "0", "0", "2"} {
+		test.Tap(d.keys[k])
+	}
+	if d.entry.Text != "1002" {
+		t.Fatalf("after tapping 1 0 0 2 the entry holds %q", d.entry.Text)
+	}
+	test.Type(d.entry, "*#")
+	if d.entry.Text != "1002*#" {
+		t.Fatalf("after typing *# the entry holds %q", d.entry.Text)
+	}
+	test.Tap(d.back)
+	test.Tap(d.back)
+	if d.entry.Text != "1002" {
+		t.Fatalf("after two backspaces the entry holds %q", d.entry.Text)
+	}
+
+	// Typing with nothing focused still lands in the entry.
+	c := w.Window().Canvas()
+	c.Unfocus()
+	test.TypeOnCanvas(c, "3")
+	if d.entry.Text != "10023" {
+		t.Fatalf("typing on the window gave %q", d.entry.Text)
+	}
+}
+
+func TestZeroKeySecondaryTapTypesPlus(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount()})
+	d := w.dialpad
+	test.TapSecondary(d.keys["0"])
+	test.Tap(d.keys["8"])
+	test.TapSecondary(d.keys["5"]) // no alternative: nothing typed
+	if d.entry.Text != "+8" {
+		t.Fatalf("entry holds %q, want +8", d.entry.Text)
+	}
+}
+
+func TestKeysShowDigitsAndLetters(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount()})
+	for _, s := range []string{"1", "2", "ABC", "7", "PQRS", "9", "WXYZ", "*", "0", "+", "#"} {
+		assertShows(t, w, s)
+	}
+}
+
+func TestPasteIsCleaned(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount()})
+	e := w.dialpad.entry
+	clip := test.NewClipboard()
+	clip.SetContent("+84 (977) 805-845")
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if e.Text != "+84977805845" {
+		t.Errorf("pasting gave %q, want +84977805845", e.Text)
+	}
+
+	e.SetText("")
+	clip.SetContent("sip:1002@pbx")
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if e.Text != "sip:1002@pbx" {
+		t.Errorf("pasting a SIP URI gave %q", e.Text)
+	}
+}
+
+func TestDialCallsOptionsDial(t *testing.T) {
+	rec := &dialRecorder{}
+	w := newTestWindow(t, Options{Config: oneAccount(), Dial: rec.dial})
+	d := w.dialpad
+
+	test.Type(d.entry, "090 123-4567")
+	d.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	w.settle()
+	test.Tap(d.video)
+	w.settle()
+	d.entry.SetText("sip:1002@pbx")
+	test.Tap(d.call)
+	w.settle()
+
+	want := []dialCall{{"0901234567", false}, {"0901234567", true}, {"sip:1002@pbx", false}}
+	if got := rec.dialled(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Dial calls\n got %v\nwant %v", got, want)
+	}
+	assertShows(t, w, "Calling sip:1002@pbx")
+	if d.call.Disabled() || d.video.Disabled() {
+		t.Error("call buttons stay disabled after the dial returned")
+	}
+}
+
+func TestDialErrorIsShown(t *testing.T) {
+	rec := &dialRecorder{err: errors.New("no route to pbx")}
+	w := newTestWindow(t, Options{Config: oneAccount(), Dial: rec.dial})
+	test.Type(w.dialpad.entry, "1002")
+	test.Tap(w.dialpad.call)
+	w.settle()
+	assertShows(t, w, "Could not call 1002: no route to pbx")
+}
+
+func TestDialWithoutEngineSaysSo(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount()})
+	test.Type(w.dialpad.entry, "1002")
+	test.Tap(w.dialpad.call)
+	assertShows(t, w, "Calling is not available in this build")
+
+	w.dialpad.status.Hide()
+	w.dialpad.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assertShows(t, w, "Calling is not available in this build")
+}
+
+func TestDialEmptyNumberAsksForOne(t *testing.T) {
+	rec := &dialRecorder{}
+	w := newTestWindow(t, Options{Config: oneAccount(), Dial: rec.dial})
+	test.Type(w.dialpad.entry, "abc")
+	test.Tap(w.dialpad.call)
+	assertShows(t, w, "Enter a number to call.")
+	if n := len(rec.dialled()); n != 0 {
+		t.Errorf("Dial called %d times without a number", n)
+	}
+}

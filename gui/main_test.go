@@ -1,0 +1,16 @@
+package gui
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests if a goroutine outlives them: every
+// dial and save the window starts in the background must finish.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// Fyne's own event queue, started once per process.
+		goleak.IgnoreTopFunction("fyne.io/fyne/v2/internal/async.(*UnboundedChan[...]).processing"),
+	)
+}

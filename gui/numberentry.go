@@ -1,0 +1,46 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// numberEntry is the dialpad's one-line entry. Typing is free, so a SIP
+// address can be typed; a paste is cleaned by cleanDialString first, so a
+// number copied from a CRM page ("+84 (977) 805-845") arrives dialable.
+type numberEntry struct {
+	widget.Entry
+}
+
+func newNumberEntry() *numberEntry {
+	e := &numberEntry{}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut cleans pasted text and hands every other shortcut to Entry.
+func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	paste, ok := s.(*fyne.ShortcutPaste)
+	if !ok || paste.Clipboard == nil {
+		e.Entry.TypedShortcut(s)
+		return
+	}
+	// Typing the cleaned text rune by rune keeps Entry's own handling of the
+	// cursor and of a selection being replaced.
+	for _, r := range cleanDialString(paste.Clipboard.Content()) {
+		e.TypedRune(r)
+	}
+}
+
+// press types s at the cursor, as a dialpad key does.
+func (e *numberEntry) press(s string) {
+	for _, r := range s {
+		e.TypedRune(r)
+	}
+}
+
+// backspace deletes the character before the cursor, as the Backspace key does.
+func (e *numberEntry) backspace() {
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+}
