@@ -186,15 +186,6 @@ func groupGone(pgid int, timeout time.Duration) bool {
 	}
 }
 
-// readLog returns the whole log of the process ("" if it cannot be read).
-func (p *process) readLog() string {
-	b, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 // LogsEnv is the environment variable that, when non-empty, makes the
 // test bed print its peers' logs for passing tests too.
 const LogsEnv = "TESTBED_LOGS"
