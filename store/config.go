@@ -1,5 +1,5 @@
 // Package store keeps Ringdesk's configuration file, its secrets in the OS
-// keyring, and (in later issues) the call history.
+// keyring; the call history lives in the sub-package store/history.
 //
 // The configuration is one TOML file (see DefaultConfigPath) read by
 // LoadConfig and written atomically by SaveConfig; every problem in it is
@@ -76,34 +76,102 @@ type ICEServer struct {
 	CredentialEnv string   `toml:"credential_env,omitempty"`
 }
 
-// CRM configures caller lookup and screen-pop (filled by the caller-lookup issue).
+// CRM configures caller lookup and screen-pop (package crm; docs/crm.md is
+// the admin's guide to every key).
 type CRM struct {
-	Region  string `toml:"region,omitempty"`
+	// Region is the ISO 3166 region numbers without a country code are read
+	// in, e.g. "VN": with it, 0977805845 and +84977805845 are one number.
+	Region string `toml:"region,omitempty"`
+	// Timeout bounds one caller lookup across all providers (default 1.5s).
 	Timeout string `toml:"timeout,omitempty"`
-	PopURL  string `toml:"pop_url,omitempty"`
-	PopOn   string `toml:"pop_on,omitempty"`
+	// PopURL is opened in the browser on ring or answer (see PopOn); it may
+	// hold {number}, {e164}, {national} and {nsn}.
+	PopURL string `toml:"pop_url,omitempty"`
+	// PopOn says when PopURL is opened: ring, answer or never.
+	PopOn string `toml:"pop_on,omitempty"`
+	// CacheTTL is how long a lookup's answer (found or not) is reused, e.g.
+	// "10m"; empty means 10 minutes, "0s" turns the cache off.
+	CacheTTL string `toml:"cache_ttl,omitempty"`
 	// Providers are asked in order who is calling.
 	Providers []CRMProvider `toml:"providers,omitempty"`
+	// Webhook posts call events to the CRM ([crm.webhook]).
+	Webhook CRMWebhook `toml:"webhook,omitempty"`
 }
 
 // CRMProvider is one source of caller information ([[crm.providers]]).
+// Which fields apply depends on Type; docs/crm.md lists them per type.
 type CRMProvider struct {
-	// Type is "http" (a REST lookup) or "csv" (a local contacts file).
+	// Type is "http" (a REST lookup), "csv" or "vcard" (a local contacts
+	// file), or a CRM preset: "hubspot", "zoho", "odoo", "pipedrive",
+	// "salesforce" or "bitrix24".
 	Type string `toml:"type"`
 	// ID names the provider; its secret, if any, is kept under SecretKey.
 	ID string `toml:"id,omitempty"`
-	// URL is the lookup URL of an http provider; {e164} is the caller's number.
+	// URL is the lookup URL of an http provider ({number}, {e164},
+	// {national} and {nsn} are the caller's number), or the base address
+	// of a preset's CRM (e.g. "https://mycompany.odoo.com").
 	URL string `toml:"url,omitempty"`
+	// Method is the HTTP method of an http provider: GET (the default) or POST.
+	Method string `toml:"method,omitempty"`
+	// Body is the JSON body an http provider POSTs; the number placeholders
+	// may appear inside its strings.
+	Body string `toml:"body,omitempty"`
 	// Headers are sent with every lookup; {secret} is replaced by the
 	// provider's secret.
 	Headers map[string]string `toml:"headers,omitempty,inline"`
-	// Name, Company and RecordURL are JSON paths into an http provider's answer.
+	// Item is the JSON path of the matching record in an http provider's
+	// answer (e.g. "data.0"); the paths below are then relative to it. When
+	// the record (or the whole answer) is an array, its first element is used.
+	Item string `toml:"item,omitempty"`
+	// Name, Company, RecordURL and Notes are JSON paths into an http
+	// provider's answer, or templates such as "{first} {last}" or
+	// "https://crm.example.com/c/{id}" whose {path}s are JSON paths.
 	Name      string `toml:"name,omitempty"`
 	Company   string `toml:"company,omitempty"`
 	RecordURL string `toml:"record_url,omitempty"`
-	// Path is the file of a csv provider.
+	Notes     string `toml:"notes,omitempty"`
+	// Fields maps extra labels shown on the caller card to JSON paths (or
+	// templates), e.g. { Email = "email", Owner = "owner.name" }.
+	Fields map[string]string `toml:"fields,omitempty,inline"`
+	// Timeout bounds one request to this provider (default: crm.timeout).
+	Timeout string `toml:"timeout,omitempty"`
+	// NumberFormat chooses the form of the number a preset searches with:
+	// e164, national, nsn (national number without prefix) or number (as
+	// the PBX sent it). Each preset has its own default.
+	NumberFormat string `toml:"number_format,omitempty"`
+	// Database and Username are the Odoo database and login.
+	Database string `toml:"database,omitempty"`
+	Username string `toml:"username,omitempty"`
+	// SearchFields are the Odoo res.partner fields searched for the number
+	// (default phone and mobile).
+	SearchFields []string `toml:"search_fields,omitempty"`
+	// ClientID turns on OAuth for zoho (refresh-token grant) and salesforce
+	// (client-credentials grant): the provider's secret is then the client
+	// secret, and Ringdesk fetches and renews access tokens itself.
+	ClientID string `toml:"client_id,omitempty"`
+	// OAuthURL overrides the OAuth token endpoint a preset derives from URL.
+	OAuthURL string `toml:"oauth_url,omitempty"`
+	// RefreshTokenEnv names an environment variable holding Zoho's refresh
+	// token on hosts without a keyring (else it is kept under
+	// SecretKey()+"/refresh_token").
+	RefreshTokenEnv string `toml:"refresh_token_env,omitempty"`
+	// Path is the file of a csv or vcard provider.
 	Path string `toml:"path,omitempty"`
 	// SecretEnv names an environment variable holding the provider's secret on
+	// hosts without a keyring.
+	SecretEnv string `toml:"secret_env,omitempty"`
+}
+
+// CRMWebhook posts call events to a CRM ([crm.webhook]). Each POST is
+// signed with an HMAC-SHA256 whose key is kept in the keyring under
+// CRMSecretKey("webhook"), or in the variable SecretEnv names.
+type CRMWebhook struct {
+	// URL receives the events; empty turns the webhook off.
+	URL string `toml:"url,omitempty"`
+	// Events lists the event types to send (e.g. ["INCOMING_CALL",
+	// "CALL_END"]); empty sends every call event.
+	Events []string `toml:"events,omitempty"`
+	// SecretEnv names an environment variable holding the signing key on
 	// hosts without a keyring.
 	SecretEnv string `toml:"secret_env,omitempty"`
 }
@@ -131,8 +199,12 @@ func (c *Config) Clone() *Config {
 	}
 	out.CRM.Providers = slices.Clone(c.CRM.Providers)
 	for i := range out.CRM.Providers {
-		out.CRM.Providers[i].Headers = maps.Clone(out.CRM.Providers[i].Headers)
+		p := &out.CRM.Providers[i]
+		p.Headers = maps.Clone(p.Headers)
+		p.Fields = maps.Clone(p.Fields)
+		p.SearchFields = slices.Clone(p.SearchFields)
 	}
+	out.CRM.Webhook.Events = slices.Clone(c.CRM.Webhook.Events)
 	return &out
 }
 

@@ -16,6 +16,10 @@ const (
 	// DefaultCRMTimeout bounds one caller lookup, so a slow CRM never
 	// delays the ring.
 	DefaultCRMTimeout = "1.5s"
+	// DefaultCRMCacheTTL is how long a caller lookup's answer is reused.
+	// Package crm applies it when crm.cache_ttl is empty; ApplyDefaults
+	// leaves the key out, so a saved file stays as short as the user wrote it.
+	DefaultCRMCacheTTL = "10m"
 	// DefaultPopOn opens the CRM record as soon as the call rings.
 	DefaultPopOn = PopOnRing
 	// DefaultLogLevel is the log level when [log] does not set one.

@@ -175,10 +175,9 @@ func (v *validator) crm(c *CRM) {
 	if c.Region != "" && !regionRE.MatchString(c.Region) {
 		v.addf("crm.region", "%q is not a region: use the two capital letters of the country, like \"VN\" or \"US\"", c.Region)
 	}
-	if d, err := time.ParseDuration(c.Timeout); err != nil {
-		v.addf("crm.timeout", "%q is not a duration: write a number with a unit, like \"1.5s\" or \"800ms\"", c.Timeout)
-	} else if d <= 0 {
-		v.addf("crm.timeout", "%q is not a positive duration: write one like \"1.5s\"", c.Timeout)
+	v.duration("crm.timeout", c.Timeout, false)
+	if c.CacheTTL != "" {
+		v.duration("crm.cache_ttl", c.CacheTTL, true)
 	}
 	if c.PopURL != "" {
 		v.webURL("crm.pop_url", c.PopURL)
@@ -198,27 +197,112 @@ func (v *validator) crm(c *CRM) {
 			firstWithID[p.ID] = i
 		}
 	}
+	v.webhook(&c.Webhook)
+}
+
+// duration checks a duration setting; zeroOK allows "0s" (turning a
+// feature off).
+func (v *validator) duration(field, value string, zeroOK bool) {
+	d, err := time.ParseDuration(value)
+	switch {
+	case err != nil:
+		v.addf(field, "%q is not a duration: write a number with a unit, like \"1.5s\" or \"800ms\"", value)
+	case d < 0 || d == 0 && !zeroOK:
+		v.addf(field, "%q is not a positive duration: write one like \"1.5s\"", value)
+	}
 }
 
 func (v *validator) provider(prefix string, p *CRMProvider) {
 	if p.Type == "" {
 		v.addf(prefix+".type", "missing: write %s", orList(providerTypes))
 	} else if v.oneOf(prefix+".type", p.Type, providerTypes, "a provider type") {
-		switch p.Type {
-		case ProviderHTTP:
-			if p.URL == "" {
-				v.addf(prefix+".url", "missing: an http provider needs the lookup URL, e.g. \"https://crm.example.com/api/contacts?phone={e164}\"")
-			} else {
-				v.webURL(prefix+".url", p.URL)
-			}
-		case ProviderCSV:
-			if p.Path == "" {
-				v.addf(prefix+".path", "missing: a csv provider needs the path of its contacts file")
-			}
-		}
+		v.providerSettings(prefix, p)
 	}
-	if p.ID != "" {
+	if p.ID == WebhookSecretID {
+		v.addf(prefix+".id", "%q is reserved for the webhook's signing key: choose another id", p.ID)
+	} else if p.ID != "" {
 		v.id(prefix+".id", p.ID, "crm")
 	}
+	if p.Timeout != "" {
+		v.duration(prefix+".timeout", p.Timeout, false)
+	}
+	if p.NumberFormat != "" {
+		v.oneOf(prefix+".number_format", p.NumberFormat, numberFormats, "a number format")
+	}
 	v.envName(prefix+".secret_env", p.SecretEnv)
+	v.envName(prefix+".refresh_token_env", p.RefreshTokenEnv)
+}
+
+// providerSettings checks what a provider of a known type needs.
+func (v *validator) providerSettings(prefix string, p *CRMProvider) {
+	switch p.Type {
+	case ProviderHTTP:
+		if p.URL == "" {
+			v.addf(prefix+".url", "missing: an http provider needs the lookup URL, e.g. \"https://crm.example.com/api/contacts?phone={e164}\"")
+		} else {
+			v.webURL(prefix+".url", p.URL)
+			if strings.Contains(p.URL, "{secret}") {
+				v.addf(prefix+".url", "holds {secret}: URLs end up in logs and browser history, so put the key in a header, e.g. headers = { Authorization = \"Bearer {secret}\" }")
+			}
+		}
+		if p.Method != "" && v.oneOf(prefix+".method", p.Method, httpMethods, "an HTTP method Ringdesk uses") && p.Method == "GET" && p.Body != "" {
+			v.addf(prefix+".body", "a GET request has no body: write method = \"POST\" or remove body")
+		}
+	case ProviderCSV, ProviderVCard:
+		if p.Path == "" {
+			v.addf(prefix+".path", "missing: a %s provider needs the path of its contacts file", p.Type)
+		}
+	case ProviderHubSpot, ProviderZoho:
+		if p.URL != "" {
+			v.webURL(prefix+".url", p.URL)
+		}
+	case ProviderOdoo:
+		v.presetURL(prefix, "Odoo", p.URL, "https://mycompany.odoo.com")
+		if p.Database == "" {
+			v.addf(prefix+".database", "missing: an odoo provider needs the database name (shown under Settings, or the first part of mycompany.odoo.com)")
+		}
+		if p.Username == "" {
+			v.addf(prefix+".username", "missing: an odoo provider needs the login of the user whose API key is stored, e.g. \"agent@example.com\"")
+		}
+	case ProviderPipedrive:
+		v.presetURL(prefix, "Pipedrive", p.URL, "https://mycompany.pipedrive.com")
+	case ProviderSalesforce:
+		v.presetURL(prefix, "Salesforce", p.URL, "https://mycompany.my.salesforce.com")
+	case ProviderBitrix24:
+		v.presetURL(prefix, "Bitrix24 webhook (without its secret code)", p.URL, "https://mycompany.bitrix24.com/rest/1/")
+	}
+	if p.OAuthURL != "" {
+		v.webURL(prefix+".oauth_url", p.OAuthURL)
+	}
+	for label := range p.Fields {
+		if strings.TrimSpace(label) == "" {
+			v.addf(prefix+".fields", "has an empty label: name each extra field, e.g. { Email = \"email\" }")
+		}
+	}
+}
+
+// presetURL checks the base URL a preset needs; what names it.
+func (v *validator) presetURL(prefix, what, value, example string) {
+	if value == "" {
+		v.addf(prefix+".url", "missing: the address of your %s, e.g. %q", what, example)
+		return
+	}
+	v.webURL(prefix+".url", value)
+}
+
+// webhookEventRE is an event type name as DESIGN.md spells them.
+var webhookEventRE = regexp.MustCompile(`^[A-Z][A-Z_]*$`)
+
+func (v *validator) webhook(w *CRMWebhook) {
+	if w.URL != "" {
+		v.webURL("crm.webhook.url", w.URL)
+	} else if len(w.Events) > 0 {
+		v.addf("crm.webhook.url", "missing: events are listed but no url receives them")
+	}
+	for i, e := range w.Events {
+		if !webhookEventRE.MatchString(e) {
+			v.addf(fmt.Sprintf("crm.webhook.events[%d]", i), "%q is not an event type: write it in capitals, like \"INCOMING_CALL\" or \"CALL_END\"", e)
+		}
+	}
+	v.envName("crm.webhook.secret_env", w.SecretEnv)
 }

@@ -34,18 +34,42 @@ const (
 	PopOnNever  = "never"
 )
 
-// The values a CRM provider's type may take.
+// The values a CRM provider's type may take: the generic REST lookup, the
+// local contacts files, and the CRM presets (see docs/crm.md).
 const (
-	ProviderHTTP = "http"
-	ProviderCSV  = "csv"
+	ProviderHTTP       = "http"
+	ProviderCSV        = "csv"
+	ProviderVCard      = "vcard"
+	ProviderHubSpot    = "hubspot"
+	ProviderZoho       = "zoho"
+	ProviderOdoo       = "odoo"
+	ProviderPipedrive  = "pipedrive"
+	ProviderSalesforce = "salesforce"
+	ProviderBitrix24   = "bitrix24"
 )
+
+// The values a CRM provider's number_format may take: which form of the
+// caller's number a preset searches with.
+const (
+	NumberE164     = "e164"
+	NumberNational = "national"
+	NumberNSN      = "nsn"
+	NumberAsSent   = "number"
+)
+
+// WebhookSecretID is the provider id reserved for the webhook's signing key,
+// kept under CRMSecretKey(WebhookSecretID) ("crm/webhook").
+const WebhookSecretID = "webhook"
 
 var (
 	transports    = []string{TransportUDP, TransportTCP, TransportTLS, TransportWS, TransportWSS}
 	srtpModes     = []string{SRTPOff, SRTPOptional, SRTPRequired}
 	dtmfModes     = []string{DTMFRFC4733, DTMFInfo, DTMFAuto}
 	popOnValues   = []string{PopOnRing, PopOnAnswer, PopOnNever}
-	providerTypes = []string{ProviderHTTP, ProviderCSV}
+	providerTypes = []string{ProviderHTTP, ProviderCSV, ProviderVCard, ProviderHubSpot, ProviderZoho,
+		ProviderOdoo, ProviderPipedrive, ProviderSalesforce, ProviderBitrix24}
+	numberFormats = []string{NumberE164, NumberNational, NumberNSN, NumberAsSent}
+	httpMethods   = []string{"GET", "POST"}
 	logLevels     = []string{"debug", "info", "warn", "error"}
 	audioCodecs   = []string{"opus", "pcmu", "pcma"}
 	videoCodecs   = []string{"vp8", "h264"}
@@ -60,6 +84,10 @@ func Transports() []string { return append([]string(nil), transports...) }
 func Codecs() []string {
 	return append(append([]string(nil), audioCodecs...), videoCodecs...)
 }
+
+// ProviderTypes returns the types a CRM provider may have, in the order a
+// settings form should offer them.
+func ProviderTypes() []string { return append([]string(nil), providerTypes...) }
 
 // IsWebSocket reports whether transport is ws or wss, the PBX's WebRTC
 // entrance.
