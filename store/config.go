@@ -1,4 +1,4 @@
-// Package store keeps Ringdesk's configuration file, its secrets in the OS
+// Package store keeps Ringdesk's configuration file and its secrets in the OS
 // keyring; the call history lives in the sub-package store/history.
 //
 // The configuration is one TOML file (see DefaultConfigPath) read by
