@@ -1,0 +1,256 @@
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	pionrtp "github.com/pion/rtp"
+
+	"github.com/ringdesk/ringdesk/media/codec"
+	"github.com/ringdesk/ringdesk/media/rtp"
+)
+
+const (
+	// ssrcSwitchAfter is how long the current source must be quiet before
+	// packets from another SSRC replace it (a transfer, a PBX re-bridging);
+	// until then they are dropped.
+	ssrcSwitchAfter = 200 * time.Millisecond
+	// discardLogEvery rate-limits the log of dropped packets.
+	discardLogEvery = 5 * time.Second
+	maxPacket       = 1500
+)
+
+// rxState is the receive side, shared by the RTP and RTCP readers and the
+// media loop.
+type rxState struct {
+	mu          sync.Mutex // guards everything below
+	jb          *rtp.JitterBuffer
+	rec         *rtp.Reception
+	det         rtp.EventDetector
+	ssrc        uint32
+	haveSSRC    bool
+	lastHeard   time.Time
+	received    uint64
+	bytes       uint64
+	lostEarlier int64 // loss counted on previous SSRCs
+	discarded   uint64
+	lastLog     time.Time
+	rtt         time.Duration
+}
+
+func (r *rxState) init() {
+	r.jb = rtp.NewJitterBuffer(clockRate, nil)
+	r.rec = rtp.NewReception(clockRate)
+}
+
+// setFlow updates the decoders when the payload types change and empties
+// the jitter buffer when playing stops.
+func (r *rxState) setFlow(old, f *flow) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old == nil || !samePTs(old.recvPT, f.recvPT) {
+		decs := make(map[uint8]codec.Decoder, len(f.recvPT))
+		for pt, c := range f.recvPT {
+			decs[pt] = c.NewDecoder()
+		}
+		r.jb.SetDecoders(decs)
+	}
+	if old != nil && old.play && !f.play {
+		r.jb.Reset()
+	}
+}
+
+func samePTs(a, b map[uint8]codec.Codec) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for pt, c := range a {
+		if b[pt] != c {
+			return false
+		}
+	}
+	return true
+}
+
+// discard counts a dropped packet and logs the reason now and then.
+func (s *Session) discard(why string, from netip.AddrPort) {
+	r := &s.rx
+	r.mu.Lock()
+	r.discarded++
+	n := r.discarded
+	logIt := time.Since(r.lastLog) >= discardLogEvery
+	if logIt {
+		r.lastLog = time.Now()
+	}
+	r.mu.Unlock()
+	if logIt {
+		s.log.Info("media: dropped a packet", "why", why, "from", from.String(), "dropped so far", n)
+	}
+}
+
+func (s *Session) readRTP() {
+	defer s.readers.Done()
+	buf := make([]byte, maxPacket)
+	for {
+		n, from, err := s.rtpConn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("media: reading RTP", "err", err)
+			continue
+		}
+		s.handleRTP(buf[:n], from, time.Now())
+	}
+}
+
+// handleRTP checks one datagram from the RTP socket and hands it to the
+// statistics, the DTMF detector or the jitter buffer.
+func (s *Session) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
+	var p pionrtp.Packet
+	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
+		s.discard("not an RTP packet", from)
+		return
+	}
+	f := s.flow.Load()
+	if f == nil {
+		s.discard("RTP before negotiation", from)
+		return
+	}
+	isEvent := f.recvEvt >= 0 && int(p.PayloadType) == f.recvEvt
+	if !isEvent && f.recvPT[p.PayloadType] == nil {
+		s.discard("RTP with a payload type we did not negotiate", from)
+		return
+	}
+	r := &s.rx
+	r.mu.Lock()
+	if r.haveSSRC && p.SSRC != r.ssrc {
+		if now.Sub(r.lastHeard) < ssrcSwitchAfter {
+			r.mu.Unlock()
+			s.discard("RTP from a second source (SSRC) while the first is active", from)
+			return
+		}
+		s.log.Info("media: the far end's RTP source changed", "old ssrc", r.ssrc, "new ssrc", p.SSRC)
+		r.lostEarlier += r.rec.Lost()
+		r.jb.Reset()
+		r.det = rtp.EventDetector{}
+	}
+	r.ssrc, r.haveSSRC, r.lastHeard = p.SSRC, true, now
+	r.received++
+	r.bytes += uint64(len(p.Payload))
+	r.rec.Update(p.SSRC, p.SequenceNumber, p.Timestamp, len(p.Payload), now)
+	var digit rune
+	var gotDigit bool
+	if isEvent {
+		digit, gotDigit = r.det.Feed(p.Timestamp, p.Payload)
+	} else if f.play {
+		r.jb.Push(p.Timestamp, p.PayloadType, p.Payload, now)
+	}
+	r.mu.Unlock()
+	if gotDigit {
+		select {
+		case s.dtmfIn <- digit:
+		default:
+			s.log.Warn("media: DTMF key dropped: nobody reads Session.DTMF", "key", string(digit))
+		}
+	}
+	if s.symmetric {
+		latch(s, &s.latched, from, "RTP")
+	}
+}
+
+// latch remembers where the far end's packets come from, for symmetric RTP.
+func latch(s *Session, p interface {
+	Load() *netip.AddrPort
+	Store(*netip.AddrPort)
+}, from netip.AddrPort, what string) {
+	if cur := p.Load(); cur == nil || *cur != from {
+		p.Store(&from)
+		s.log.Info("media: symmetric RTP: sending "+what+" where it comes from", "to", from.String())
+	}
+}
+
+func (s *Session) readRTCP() {
+	defer s.readers.Done()
+	buf := make([]byte, maxPacket)
+	for {
+		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("media: reading RTCP", "err", err)
+			continue
+		}
+		now := time.Now()
+		in, err := rtp.ParseReport(buf[:n], s.sender.SSRC(), now)
+		if err != nil {
+			s.discard("not an RTCP packet", from)
+			continue
+		}
+		s.rx.mu.Lock()
+		if in.SenderNTP != 0 {
+			s.rx.rec.SenderReport(in.SenderNTP, now)
+		}
+		if in.RTT > 0 {
+			s.rx.rtt = in.RTT
+		}
+		s.rx.mu.Unlock()
+		if in.Bye {
+			s.log.Info("media: the far end sent RTCP BYE")
+		}
+		if s.symmetric {
+			latch(s, &s.latchedRTCP, from, "RTCP")
+		}
+	}
+}
+
+// rtcpDest is where our RTCP goes, false when nowhere.
+func (s *Session) rtcpDest(f *flow) (netip.AddrPort, bool) {
+	dst := f.remoteRTCP
+	if s.symmetric {
+		if p := s.latchedRTCP.Load(); p != nil {
+			dst = *p
+		}
+	}
+	return dst, dst.IsValid() && dst.Port() != 0 && !dst.Addr().IsUnspecified()
+}
+
+func (s *Session) sendReport(st *loopState, now time.Time) {
+	if st.flow == nil {
+		return
+	}
+	dst, ok := s.rtcpDest(st.flow)
+	if !ok {
+		return
+	}
+	s.rx.mu.Lock()
+	b, err := rtp.Report(s.sender, s.rx.rec, s.cname, s.sender.Timestamp(), st.flow.send, now)
+	s.rx.mu.Unlock()
+	if err == nil {
+		_, err = s.rtcpConn.WriteToUDPAddrPort(b, dst)
+	}
+	if err != nil {
+		s.log.Debug("media: sending RTCP report", "err", err)
+	}
+}
+
+func (s *Session) sendBye(st *loopState) {
+	if st.flow == nil {
+		return
+	}
+	dst, ok := s.rtcpDest(st.flow)
+	if !ok {
+		return
+	}
+	b, err := rtp.Bye(s.sender, s.cname)
+	if err == nil {
+		_, err = s.rtcpConn.WriteToUDPAddrPort(b, dst)
+	}
+	if err != nil {
+		s.log.Debug("media: sending RTCP BYE", "err", err)
+	}
+}

@@ -1,0 +1,301 @@
+// Package sdp writes and reads the Session Description Protocol bodies of
+// SIP calls with plain RTP audio (RFC 4566, RFC 3264 offer/answer).
+//
+// It parses with pion/sdp and is tolerant of what real phones send: session-
+// or media-level c= lines, missing rtpmap for static payload types, extra
+// streams (video, a second audio line), LF or CRLF line ends. It understands
+// the first audio stream it can use and rejects the others with port 0, as
+// RFC 3264 §6 requires.
+package sdp
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	pionsdp "github.com/pion/sdp/v3"
+)
+
+// ErrNotAcceptable means the offer or answer has no audio stream with a codec
+// both sides support (a SIP engine answers 488 Not Acceptable Here).
+var ErrNotAcceptable = errors.New("no acceptable audio stream")
+
+// TelephoneEvent is the encoding name of RFC 4733 DTMF events.
+const TelephoneEvent = "telephone-event"
+
+// Format is one payload format of a media line.
+type Format struct {
+	PayloadType uint8
+	// Name is the encoding name as written in the rtpmap ("PCMU").
+	Name      string
+	ClockRate int
+	Channels  int
+	// Fmtp is the value of the a=fmtp line for this payload type, without
+	// the payload type itself.
+	Fmtp string
+}
+
+// String returns the format as an rtpmap value ("0 PCMU/8000").
+func (f Format) String() string {
+	s := fmt.Sprintf("%d %s/%d", f.PayloadType, f.Name, f.ClockRate)
+	if f.Channels > 1 {
+		s += "/" + strconv.Itoa(f.Channels)
+	}
+	return s
+}
+
+// Same reports whether f and o are the same codec (name and clock rate),
+// whatever their payload types.
+func (f Format) Same(o Format) bool {
+	return strings.EqualFold(f.Name, o.Name) && f.ClockRate == o.ClockRate
+}
+
+// Media is one audio stream of a session description.
+type Media struct {
+	// Addr is the connection address (media level, else session level).
+	Addr netip.Addr
+	// Port is the RTP port; 0 means the stream is rejected or disabled.
+	Port int
+	// RTCPPort is the RTCP port: from a=rtcp (RFC 3605), else Port+1.
+	RTCPPort int
+	// RTCPAddr is the RTCP address when a=rtcp names one, else Addr.
+	RTCPAddr netip.Addr
+	// Proto is the transport protocol ("RTP/AVP").
+	Proto string
+	// Formats are the payload formats in the order of the m= line.
+	Formats []Format
+	// Direction is the direction attribute (media level, else session
+	// level, else sendrecv).
+	Direction Direction
+	// Ptime is the a=ptime value in milliseconds, 0 when absent.
+	Ptime int
+}
+
+// Hold reports whether the connection address is the unspecified address
+// (c=IN IP4 0.0.0.0), the RFC 2543 way of putting a call on hold.
+func (m *Media) Hold() bool { return m.Addr.IsUnspecified() }
+
+// Effective is the direction the far end really wants: Direction, except
+// that an unspecified connection address means it receives nothing.
+func (m *Media) Effective() Direction {
+	if m.Hold() {
+		return DirectionOf(m.Direction.Sends(), false)
+	}
+	return m.Direction
+}
+
+// Event returns the telephone-event format at clockRate, if listed.
+func (m *Media) Event(clockRate int) (Format, bool) {
+	for _, f := range m.Formats {
+		if strings.EqualFold(f.Name, TelephoneEvent) && f.ClockRate == clockRate {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
+
+// stream is an m= line as written, kept to echo rejected streams.
+type stream struct {
+	media string
+	proto string
+	fmts  []string
+}
+
+// Description is a parsed session description.
+type Description struct {
+	// SessionID and Version are the o= line's session id and version.
+	SessionID, Version uint64
+	// Audio is the first usable audio stream, nil when there is none.
+	Audio *Media
+	// audioIndex is Audio's position among streams, -1 when nil.
+	audioIndex int
+	streams    []stream
+	// why says why no audio stream is usable.
+	why string
+}
+
+// usableProto reports whether a stream with this profile can carry our
+// plain RTP audio. RTP/AVPF is RTP/AVP with feedback we may ignore.
+func usableProto(proto string) bool {
+	return proto == "RTP/AVP" || proto == "RTP/AVPF"
+}
+
+// Parse reads a session description. It fails only on bodies that are not
+// SDP; a description without usable audio parses with Audio nil.
+func Parse(body []byte) (*Description, error) {
+	if len(body) == 0 {
+		return nil, errors.New("empty session description")
+	}
+	var sd pionsdp.SessionDescription
+	if err := sd.UnmarshalString(normalise(string(body))); err != nil {
+		return nil, fmt.Errorf("malformed session description: %w", err)
+	}
+	d := &Description{SessionID: sd.Origin.SessionID, Version: sd.Origin.SessionVersion, audioIndex: -1}
+	sessionAddr, sessionDir := netip.Addr{}, SendRecv
+	if sd.ConnectionInformation != nil {
+		sessionAddr = connAddr(sd.ConnectionInformation)
+	}
+	for _, a := range sd.Attributes {
+		if dir, ok := ParseDirection(a.Key); ok {
+			sessionDir = dir
+		}
+	}
+	for i, md := range sd.MediaDescriptions {
+		d.streams = append(d.streams, stream{media: md.MediaName.Media, proto: strings.Join(md.MediaName.Protos, "/"), fmts: md.MediaName.Formats})
+		if d.Audio != nil || md.MediaName.Media != "audio" {
+			continue
+		}
+		m, why := parseMedia(md, sessionAddr, sessionDir)
+		if m == nil {
+			if d.why == "" {
+				d.why = why
+			}
+			continue
+		}
+		d.Audio, d.audioIndex = m, i
+	}
+	if d.Audio == nil && d.why == "" {
+		d.why = "no audio stream"
+	}
+	return d, nil
+}
+
+// normalise makes line ends CRLF-or-LF consistent and drops blank lines and
+// trailing spaces, which some phones leave and pion refuses.
+func normalise(s string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimRight(line, "\r \t")
+		if line == "" {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteString("\r\n")
+	}
+	return b.String()
+}
+
+func connAddr(c *pionsdp.ConnectionInformation) netip.Addr {
+	if c.Address == nil {
+		return netip.Addr{}
+	}
+	host, _, _ := strings.Cut(c.Address.Address, "/") // multicast TTL
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// parseMedia reads one audio m= section; it returns nil and a reason when
+// the stream cannot carry our audio.
+func parseMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir Direction) (*Media, string) {
+	m := &Media{Addr: sessionAddr, Port: md.MediaName.Port.Value, Proto: strings.Join(md.MediaName.Protos, "/"), Direction: sessionDir}
+	if !usableProto(m.Proto) {
+		return nil, fmt.Sprintf("audio uses %s, which needs SRTP or WebRTC", m.Proto)
+	}
+	if md.ConnectionInformation != nil {
+		m.Addr = connAddr(md.ConnectionInformation)
+	}
+	if !m.Addr.IsValid() {
+		return nil, "audio stream has no usable connection address (c=)"
+	}
+	if m.Port < 0 || m.Port > 65535 {
+		return nil, fmt.Sprintf("audio port %d is out of range", m.Port)
+	}
+	rtpmaps, fmtps := map[string]Format{}, map[string]string{}
+	for _, a := range md.Attributes {
+		switch a.Key {
+		case "rtpmap":
+			if pt, f, ok := parseRtpmap(a.Value); ok {
+				rtpmaps[pt] = f
+			}
+		case "fmtp":
+			pt, v, _ := strings.Cut(a.Value, " ")
+			fmtps[pt] = strings.TrimSpace(v)
+		case "ptime":
+			if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > 0 && n <= 1000 {
+				m.Ptime = n
+			}
+		case "rtcp":
+			m.RTCPPort, m.RTCPAddr = parseRTCP(a.Value)
+		default:
+			if dir, ok := ParseDirection(a.Key); ok {
+				m.Direction = dir
+			}
+		}
+	}
+	for _, s := range md.MediaName.Formats {
+		n, err := strconv.ParseUint(s, 10, 7)
+		if err != nil {
+			continue
+		}
+		f, ok := rtpmaps[s]
+		if !ok {
+			if f, ok = staticFormats[uint8(n)]; !ok {
+				continue
+			}
+		}
+		f.PayloadType, f.Fmtp = uint8(n), fmtps[s]
+		m.Formats = append(m.Formats, f)
+	}
+	if m.RTCPPort == 0 && m.Port > 0 {
+		m.RTCPPort = m.Port + 1
+	}
+	if !m.RTCPAddr.IsValid() {
+		m.RTCPAddr = m.Addr
+	}
+	return m, ""
+}
+
+// staticFormats are the RFC 3551 audio payload types a peer may list
+// without an rtpmap.
+var staticFormats = map[uint8]Format{
+	0:  {Name: "PCMU", ClockRate: 8000, Channels: 1},
+	3:  {Name: "GSM", ClockRate: 8000, Channels: 1},
+	8:  {Name: "PCMA", ClockRate: 8000, Channels: 1},
+	9:  {Name: "G722", ClockRate: 8000, Channels: 1},
+	18: {Name: "G729", ClockRate: 8000, Channels: 1},
+}
+
+// parseRtpmap reads "96 opus/48000/2".
+func parseRtpmap(v string) (string, Format, bool) {
+	pt, enc, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok {
+		return "", Format{}, false
+	}
+	parts := strings.Split(strings.TrimSpace(enc), "/")
+	if len(parts) < 2 {
+		return "", Format{}, false
+	}
+	rate, err := strconv.Atoi(parts[1])
+	if err != nil || rate <= 0 {
+		return "", Format{}, false
+	}
+	f := Format{Name: parts[0], ClockRate: rate, Channels: 1}
+	if len(parts) > 2 {
+		if ch, err := strconv.Atoi(parts[2]); err == nil && ch > 0 {
+			f.Channels = ch
+		}
+	}
+	return pt, f, true
+}
+
+// parseRTCP reads "53021" or "53021 IN IP4 126.16.64.4" (RFC 3605).
+func parseRTCP(v string) (int, netip.Addr) {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return 0, netip.Addr{}
+	}
+	port, err := strconv.Atoi(fields[0])
+	if err != nil || port <= 0 || port > 65535 {
+		return 0, netip.Addr{}
+	}
+	var addr netip.Addr
+	if len(fields) == 4 {
+		addr, _ = netip.ParseAddr(fields[3])
+	}
+	return port, addr
+}

@@ -1,0 +1,48 @@
+package media
+
+import "time"
+
+// Stats are a session's media statistics since it started. Byte counts are
+// RTP payload bytes, as RTCP counts them.
+type Stats struct {
+	// Codec is the negotiated codec's name, "" before negotiation.
+	Codec string
+	// PacketsSent and BytesSent count RTP we sent, DTMF events included.
+	PacketsSent, BytesSent uint64
+	// PacketsReceived and BytesReceived count accepted RTP from the far end.
+	PacketsReceived, BytesReceived uint64
+	// PacketsLost is expected minus received by sequence number (RFC 3550
+	// §6.4.1): negative when duplicates arrived.
+	PacketsLost int64
+	// PacketsLate arrived after their audio had been played or concealed.
+	PacketsLate uint64
+	// PacketsDiscarded were not RTP, or had a payload type we did not
+	// negotiate, or came from a second source.
+	PacketsDiscarded uint64
+	// FramesConcealed counts 20 ms frames that needed loss concealment.
+	FramesConcealed uint64
+	// Jitter is the interarrival jitter of the far end's packets.
+	Jitter time.Duration
+	// BufferDelay is the delay the jitter buffer aims for.
+	BufferDelay time.Duration
+	// RoundTrip is the RTT from RTCP, 0 until known.
+	RoundTrip time.Duration
+}
+
+// Stats returns the statistics so far.
+func (s *Session) Stats() Stats {
+	st := Stats{Codec: s.Codec(), PacketsSent: s.sentPackets.Load(), BytesSent: s.sentBytes.Load()}
+	r := &s.rx
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	jb := r.jb.Stats()
+	st.PacketsReceived, st.BytesReceived = r.received, r.bytes
+	st.PacketsLost = r.lostEarlier + r.rec.Lost()
+	st.PacketsLate = jb.Late
+	st.PacketsDiscarded = r.discarded
+	st.FramesConcealed = jb.Concealed
+	st.Jitter = r.rec.Jitter()
+	st.BufferDelay = jb.Target
+	st.RoundTrip = r.rtt
+	return st
+}
