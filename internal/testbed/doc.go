@@ -22,6 +22,11 @@
 // The users known to Kamailio are [Users] ("1001" to "1010"), each with the
 // password [Password](user); see [Kamailio] for the realm and domain.
 //
+// To check what a phone sent or answered: [SIPp.Received], [SIPp.Sent] and
+// [SIPp.Logged] read a SIPp run's traces as [SIPMessage]s and log lines;
+// [SendRawUDP] sends one hand-written request (the broken ones of
+// testdata/sipp/raw come from [RawSIPCorpus]) and returns the answers.
+//
 // Set TESTBED_LOGS=1 to see the peers' logs of passing tests too.
 //
 // Start peers from the test's goroutine (they call t.Fatal when they cannot

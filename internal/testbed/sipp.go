@@ -30,6 +30,7 @@ type sippSettings struct {
 	calls     int
 	uas       bool
 	tcp       bool
+	port      int
 	timeout   time.Duration
 	pause     time.Duration
 	extraArgs []string
@@ -99,6 +100,13 @@ func SIPpUAS() SIPpOption {
 	return func(s *sippSettings) { s.uas = true }
 }
 
+// SIPpPort makes SIPp bind this port instead of a free one the test bed
+// picks, e.g. to run a UAS where a test already sent its address. The
+// port must be free (see [FreeUDPPort], or [FreePort] with [SIPpTCP]).
+func SIPpPort(port int) SIPpOption {
+	return func(s *sippSettings) { s.port = port }
+}
+
 // SIPpTCP uses TCP (one connection, -t t1) instead of UDP.
 func SIPpTCP() SIPpOption {
 	return func(s *sippSettings) { s.tcp = true }
@@ -123,7 +131,8 @@ type SIPp struct {
 }
 
 // RunSIPp runs the SIPp scenario file scenario: a name in testdata/sipp at
-// the module root (e.g. "register.xml"; the .xml may be left out) or a path.
+// the module root (e.g. "register.xml"; the .xml may be left out) or a path
+// (relative to the test's working directory, its package directory).
 // SIPp binds 127.0.0.1 on a free port (-i 127.0.0.1 -p PORT), with its RTP
 // and control ports free too, and traces messages, unexpected messages and
 // its final screen into a temporary directory, shown if the test failed.
@@ -207,7 +216,8 @@ func scenarioPath(scenario string) (string, error) {
 		if _, err := os.Stat(scenario); err != nil {
 			return "", fmt.Errorf("testbed: SIPp scenario: %w", err)
 		}
-		return scenario, nil
+		// SIPp runs in its own directory: a relative path would not reach.
+		return filepath.Abs(scenario)
 	}
 	if !strings.HasSuffix(scenario, ".xml") {
 		scenario += ".xml"
@@ -226,9 +236,12 @@ func scenarioPath(scenario string) (string, error) {
 // args builds SIPp's command line with fresh ports.
 func (sp *SIPp) args(path string, s *sippSettings) ([]string, error) {
 	var err error
-	if s.tcp {
+	switch {
+	case s.port != 0:
+		sp.port = s.port
+	case s.tcp:
 		sp.port, err = FreePort()
-	} else {
+	default:
 		sp.port, err = FreeUDPPort()
 	}
 	if err != nil {
@@ -325,6 +338,22 @@ func (sp *SIPp) Messages() string { return readFile(filepath.Join(sp.dir, "messa
 // Logs returns what the scenario's <log> actions wrote (logs.log).
 func (sp *SIPp) Logs() string { return readFile(filepath.Join(sp.dir, "logs.log")) }
 
+// Logged returns what the scenario's <log> actions wrote on lines that
+// start with prefix and a space, without the prefix, oldest first: with
+// uas_refer.xml, Logged("REFER-NOTIFY") returns the sipfrag status lines
+// of the NOTIFYs, e.g. "SIP/2.0 100 Trying", "SIP/2.0 200 OK".
+func (sp *SIPp) Logged(prefix string) []string {
+	var out []string
+	for _, line := range strings.Split(sp.Logs(), "\n") {
+		if rest, ok := strings.CutPrefix(line, prefix+" "); ok {
+			out = append(out, strings.TrimSpace(rest))
+		} else if line == prefix {
+			out = append(out, "")
+		}
+	}
+	return out
+}
+
 var finalStatusRE = regexp.MustCompile(`FINAL-STATUS (\d{3}) ?([^\n]*)`)
 
 // FinalStatus returns the status code and reason phrase a scenario logged
@@ -419,6 +448,7 @@ func (sp *SIPp) report() string {
 		}
 	}
 	section("errors.log", readFile(filepath.Join(sp.dir, "errors.log")), 4<<10)
+	section("logs.log", sp.Logs(), 2<<10)
 	section("messages.log", sp.Messages(), 8<<10)
 	section("screen.log", readFile(filepath.Join(sp.dir, "screen.log")), 4<<10)
 	// SIPp's own output repeats its statistics screen every second; what
