@@ -1,5 +1,7 @@
 package phone
 
+import "time"
+
 // EventType names an engine event. The names are the ones the webphone SDKs
 // our users integrate with already use; the local API sends them unchanged.
 type EventType string
@@ -38,3 +40,78 @@ var EventTypes = []EventType{
 	EventTransfer, EventCallEnd, EventCallerInfo, EventHint, EventVoicemail,
 	EventPhoneStatus, EventError, EventMicError,
 }
+
+// Event is one thing that happened in the engine. Type says which fields
+// are set: Call for call events, Cause for CALL_END and REGISTER_FAILED,
+// Digit for DTMF, TransferState for TRANSFER, Status for PHONE_STATUS,
+// Message for ERROR and MIC_ERROR.
+type Event struct {
+	Type    EventType
+	Time    time.Time
+	Account string
+	// Call is a snapshot of the call when the event happened.
+	Call *CallInfo
+	// Cause says why a call ended or a registration failed.
+	Cause *Cause
+	// Duration is how long an ended call was established (CALL_END).
+	Duration time.Duration
+	// Digit is a received or sent DTMF digit.
+	Digit string
+	// TransferState is the progress of a transfer: "trying", "ringing",
+	// "accepted", "completed" or "failed".
+	TransferState string
+	// Status is the phone status for PHONE_STATUS (AVAILABLE, BUSY, RINGING).
+	Status string
+	// Message is a sentence for ERROR and MIC_ERROR.
+	Message string
+	// Expires is the registration interval granted (REGISTERED).
+	Expires time.Duration
+	// RetryIn is when the next attempt is due (REGISTER_FAILED).
+	RetryIn time.Duration
+}
+
+// CallInfo is what events and the API tell about a call.
+type CallInfo struct {
+	ID        string
+	SIPCallID string
+	Account   string
+	Direction Direction
+	// Number is the remote party's number (user part), Name its display
+	// name, URI its full address.
+	Number string
+	Name   string
+	URI    string
+	State  CallState
+	Video  bool
+	// Headers are the X- headers of the INVITE.
+	Headers map[string]string
+	// Data is user data attached by the API.
+	Data map[string]string
+	// Muted, LocalHold and RemoteHold describe the media.
+	Muted      bool
+	LocalHold  bool
+	RemoteHold bool
+	// Codec is the negotiated audio codec.
+	Codec string
+	// Started is when the call was created, Answered when it was
+	// established (zero until then).
+	Started  time.Time
+	Answered time.Time
+}
+
+// Cause says why a call ended or a registration failed: the SIP code and
+// reason phrase (0 and "" when no SIP response was involved), the sentence
+// for a person, and who ended it ("local", "remote" or "network").
+type Cause struct {
+	Code    int
+	Reason  string
+	Message string
+	By      string
+}
+
+// Who ended a call.
+const (
+	ByLocal   = "local"
+	ByRemote  = "remote"
+	ByNetwork = "network"
+)
