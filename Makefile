@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RACE        ?= -race
 TEST_FLAGS  ?= -count=1 -timeout 25m
 
-.PHONY: run build test check unit screenshots deps-build deps-test clean
+.PHONY: run build test check unit fuzz screenshots deps-build deps-test clean
 
 ## run: install build dependencies, build, and open the Ringdesk window
 run: build
@@ -19,7 +19,7 @@ build: deps-build
 	$(GO) build -tags migrated_fynedo -o $(BIN) ./cmd/ringdesk
 
 ## test: install test dependencies (real SIP peers, keyring, Xvfb) and run the whole suite
-test: deps-test check unit screenshots
+test: deps-test check unit fuzz screenshots
 
 ## check: formatting, vet, staticcheck, and the media stack's cgo build
 check:
@@ -32,6 +32,11 @@ check:
 ## unit: go test over every package (real peers included)
 unit:
 	$(GO) test $(RACE) $(TEST_FLAGS) ./...
+
+## fuzz: a short run of every fuzz target (FUZZTIME seconds each)
+FUZZTIME ?= 15
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
 
 ## screenshots: the real window under Xvfb, saved as build/screenshots/*.png
 screenshots: build
