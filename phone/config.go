@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ringdesk/ringdesk/phone/resolve"
 )
 
 // AccountConfig is one SIP account as the engine needs it: plain values,
@@ -100,17 +102,7 @@ type serverTarget struct {
 
 func (t serverTarget) hostPort() string { return net.JoinHostPort(t.host, strconv.Itoa(t.port)) }
 
-func defaultPort(transport string) int {
-	switch transport {
-	case "tls":
-		return 5061
-	case "ws":
-		return 80
-	case "wss":
-		return 443
-	}
-	return 5060
-}
+func defaultPort(transport string) int { return resolve.DefaultPort(transport) }
 
 // target parses Server (or OutboundProxy, or the domain) into a host and
 // port.

@@ -227,13 +227,18 @@ func transportOr(transport string, secure bool) string {
 	return "udp"
 }
 
-// portOr returns port, or the transport's default: 5060, 5061 for TLS
-// (RFC 3261 §19.1.2), and the WebSocket ports 80 and 443 (RFC 6455 §3) for
-// ws and wss, since RFC 7118 takes the port from the WebSocket URI.
+// portOr returns port, or the transport's default (DefaultPort).
 func portOr(port int, transport string) int {
 	if port != 0 {
 		return port
 	}
+	return DefaultPort(transport)
+}
+
+// DefaultPort is a transport's port when none is given: 5060, 5061 for
+// TLS (RFC 3261 §19.1.2), and the WebSocket ports 80 and 443 (RFC 6455 §3)
+// for ws and wss, since RFC 7118 takes the port from the WebSocket URI.
+func DefaultPort(transport string) int {
 	switch transport {
 	case "tls":
 		return 5061
