@@ -16,10 +16,11 @@
 //
 //	rtp.Reports ◀─▶ UDP (RTCP): SR/RR with SDES every ~5 s, BYE on Close
 //
-// A session owns three goroutines once started: the media loop (paced by a
-// ticker, it reads the Source, sends, plays out the jitter buffer into the
-// Sink and sends RTCP), the RTP reader and the RTCP reader. Close stops all
-// three before it returns.
+// A session owns three goroutines once started: the media loop (it reads
+// the Source, sends, plays out the jitter buffer into the Sink and sends
+// RTCP; paced by elapsed time since Start, so a descheduled loop catches up
+// instead of losing time), the RTP reader and the RTCP reader. Close stops
+// all three before it returns.
 //
 // Subpackages: sdp (offer/answer), rtp (sender, jitter buffer, reports,
 // telephone events), codec and codec/g711, tone and wav (sources and

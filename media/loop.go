@@ -10,9 +10,10 @@ import (
 )
 
 const (
-	// maxCatchUp is how many late frames the loop makes up in one go after
-	// a stall; beyond that it skips time rather than burst packets.
-	maxCatchUp = 10
+	// maxCatchUp is how many late frames (1 s) the loop makes up after a
+	// stall, sending them in a burst and writing them to the Sink at once;
+	// beyond that it skips time.
+	maxCatchUp = 50
 	// dtmfGapFrames of audio separate two queued DTMF keys (40 ms).
 	dtmfGapFrames = 2
 )
@@ -27,6 +28,18 @@ type loopState struct {
 	payload []byte
 	buf     []byte
 	gap     int // audio frames still to send before the next DTMF key
+
+	// sent and played count the frames sent (or paused) and written to
+	// the Sink since the start; both follow the frames due by the clock.
+	sent, played int
+	// dry is set while the jitter buffer lacks the audio of the next
+	// frame due; dryFor is how long the loop has waited for it, counting
+	// at most one frame's time per wake-up so that a stall of the loop
+	// itself (when the far end's packets were most likely held up too)
+	// does not count; dryAt is the wake-up last counted.
+	dry    bool
+	dryFor time.Duration
+	dryAt  time.Time
 
 	sourceEnded, sourceFailing, sinkFailing, writeFailing bool
 }
@@ -59,48 +72,51 @@ func (s *Session) Start() error {
 	s.readers.Add(2)
 	go s.readRTP()
 	go s.readRTCP()
-	go s.run()
+	go s.run(time.Now())
 	return nil
 }
 
-// run is the media loop: one frame every 20 ms, counted from the start so
-// that a late tick is made up and the Sink gets exactly one frame per 20 ms
-// of call.
-func (s *Session) run() {
+// framesDue is how many frames are due at now for a loop started at start:
+// one at the start, then one per 20 ms.
+func framesDue(start, now time.Time) int { return int(now.Sub(start)/frameDur) + 1 }
+
+// run is the media loop. It counts time from start, when Start was called
+// (the goroutine may be scheduled later), and both its clocks count frames
+// by elapsed time, never by ticks (a time.Ticker drops the ticks a
+// descheduled goroutine misses): the send clock sends every frame due, in
+// a burst after a stall, so the far end gets one packet per 20 ms of call;
+// the play clock writes every frame due to the Sink, so the Sink gets one
+// frame per 20 ms of call, but it may wait a moment for audio that has not
+// arrived yet (see readyToPlay) rather than conceal it. The ticker, and
+// each packet arriving while the play clock waits, only wake the loop.
+func (s *Session) run(start time.Time) {
 	defer close(s.loopDone)
 	st := newLoopState()
-	start := time.Now()
 	nextRTCP := rtp.NextReport(start)
 	ticker := time.NewTicker(frameDur)
 	defer ticker.Stop()
-	frames := 0
 	for {
 		now := time.Now()
-		due := int(now.Sub(start)/frameDur) + 1
-		if behind := due - frames; behind > maxCatchUp {
-			s.log.Warn("media: the media loop stalled; skipping audio", "skipped", time.Duration(behind-maxCatchUp)*frameDur)
-			s.sender.Pause((behind - maxCatchUp) * frameLen)
-			frames = due - maxCatchUp
-		}
-		for ; frames < due; frames++ {
-			s.tick(st)
-		}
+		due := framesDue(start, now)
+		s.sendDue(st, due)
+		s.playDue(st, due, now)
 		if now.After(nextRTCP) {
 			s.sendReport(st, now)
 			nextRTCP = rtp.NextReport(now)
 		}
 		select {
 		case <-s.done:
-			s.sendBye(st)
+			s.finish(st, start)
 			return
 		case <-ticker.C:
+		case <-s.rx.arrived:
 		}
 	}
 }
 
-// tick handles one frame: read the Source, send it (or a DTMF event), play
-// one frame out of the jitter buffer into the Sink.
-func (s *Session) tick(st *loopState) {
+// loadFlow returns the current flow, with a new encoder when the codec
+// changed.
+func (s *Session) loadFlow(st *loopState) *flow {
 	f := s.flow.Load()
 	if f != st.flow {
 		if st.flow == nil || st.flow.codec != f.codec {
@@ -108,13 +124,100 @@ func (s *Session) tick(st *loopState) {
 		}
 		st.flow = f
 	}
-	s.readSource(st)
-	if f.send {
-		s.sendFrame(st, f)
-	} else {
-		s.sender.Pause(frameLen)
+	return f
+}
+
+// sendDue reads the Source and sends (or, while not sending, lets the RTP
+// timestamp run) every frame due.
+func (s *Session) sendDue(st *loopState, due int) {
+	if behind := due - st.sent; behind > maxCatchUp {
+		skip := behind - maxCatchUp
+		s.log.Warn("media: the media loop stalled; skipping audio it should have sent", "skipped", time.Duration(skip)*frameDur)
+		s.sender.Pause(skip * frameLen)
+		st.sent += skip
 	}
-	s.playFrame(st, f)
+	for ; st.sent < due; st.sent++ {
+		f := s.loadFlow(st)
+		s.readSource(st)
+		if f.send {
+			s.sendFrame(st, f)
+		} else {
+			s.sender.Pause(frameLen)
+		}
+	}
+}
+
+// playDue writes the frames due to the Sink, up to the first one whose
+// audio has not arrived and may still come.
+func (s *Session) playDue(st *loopState, due int, now time.Time) {
+	if behind := due - st.played; behind > maxCatchUp {
+		skip := behind - maxCatchUp
+		s.log.Warn("media: the media loop stalled; skipping audio it should have played", "skipped", time.Duration(skip)*frameDur)
+		st.played += skip
+	}
+	for ; st.played < due; st.played++ {
+		f := s.loadFlow(st)
+		if !s.readyToPlay(st, f, now) {
+			return
+		}
+		s.playFrame(st, f.play)
+	}
+}
+
+// readyToPlay reports whether the next frame should be played now. When
+// the jitter buffer lacks its audio, the loop waits for it (woken by each
+// arriving packet) for as long as the buffer's target delay before it
+// plays the frame concealed. Only the loop's own waiting counts, at most a
+// frame's time per wake-up: when the loop itself was descheduled, the far
+// end's packets (or, on a busy machine, the goroutines that send and read
+// them) were most likely held up as well; they come moments after the
+// loop wakes, and waiting for them costs no concealment and no lasting
+// delay, since the frames then play at once.
+func (s *Session) readyToPlay(st *loopState, f *flow, now time.Time) bool {
+	if !f.play {
+		st.dry = false
+		return true
+	}
+	r := &s.rx
+	r.mu.Lock()
+	ready, grace := r.jb.Ready(), r.jb.Target()
+	if !ready {
+		r.waiting = true
+	}
+	r.mu.Unlock()
+	if ready {
+		st.dry = false
+		return true
+	}
+	switch {
+	case !st.dry:
+		st.dry, st.dryFor, st.dryAt = true, 0, now
+	case st.dryAt != now:
+		st.dryFor += min(now.Sub(st.dryAt), frameDur)
+		st.dryAt = now
+	}
+	return st.dryFor >= grace
+}
+
+// finish writes to the Sink the frames due when Close was called that a
+// late wake-up left unplayed, so that the Sink holds the whole call: the
+// audio buffered for them, silence for audio that will never come now
+// (there is nothing to conceal after the end).
+func (s *Session) finish(st *loopState, start time.Time) {
+	s.mu.Lock()
+	end := s.closedAt
+	s.mu.Unlock()
+	due := min(framesDue(start, end), st.played+maxCatchUp)
+	for ; st.played < due; st.played++ {
+		play := s.loadFlow(st).play
+		if play {
+			s.rx.mu.Lock()
+			play = s.rx.jb.Ready()
+			s.rx.mu.Unlock()
+		}
+		s.playFrame(st, play)
+	}
+	s.sendBye(st)
 }
 
 func (s *Session) readSource(st *loopState) {
@@ -191,8 +294,8 @@ func (s *Session) write(st *loopState, f *flow, pkt []byte) {
 
 // playFrame writes one frame to the Sink: the jitter buffer's output while
 // playing, silence while held.
-func (s *Session) playFrame(st *loopState, f *flow) {
-	if f.play {
+func (s *Session) playFrame(st *loopState, play bool) {
+	if play {
 		s.rx.mu.Lock()
 		s.rx.jb.Read(st.out)
 		s.rx.mu.Unlock()

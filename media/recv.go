@@ -39,11 +39,16 @@ type rxState struct {
 	discarded   uint64
 	lastLog     time.Time
 	rtt         time.Duration
+	// waiting is set by the media loop when it waits for audio that has
+	// not arrived; the next packet then wakes it through arrived.
+	waiting bool
+	arrived chan struct{}
 }
 
 func (r *rxState) init() {
 	r.jb = rtp.NewJitterBuffer(clockRate, nil)
 	r.rec = rtp.NewReception(clockRate)
+	r.arrived = make(chan struct{}, 1)
 }
 
 // setFlow updates the decoders when the payload types change and empties
@@ -149,7 +154,15 @@ func (s *Session) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
 	} else if f.play {
 		r.jb.Push(p.Timestamp, p.PayloadType, p.Payload, now)
 	}
+	wake := r.waiting
+	r.waiting = false
 	r.mu.Unlock()
+	if wake {
+		select {
+		case r.arrived <- struct{}{}:
+		default:
+		}
+	}
 	if gotDigit {
 		select {
 		case s.dtmfIn <- digit:

@@ -68,6 +68,7 @@ type Session struct {
 	neg       *negotiation // nil before the first completed exchange
 	started   bool
 	closed    bool
+	closedAt  time.Time // when Close was called: the media loop plays up to it
 
 	flow        atomic.Pointer[flow]
 	muted       atomic.Bool
@@ -479,6 +480,7 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.closedAt = time.Now()
 	started := s.started
 	s.mu.Unlock()
 	close(s.done)

@@ -16,6 +16,9 @@ const (
 	// trimAfter is how many reads in a row the buffer must hold more than
 	// target plus two frames before it drops a frame to cut the delay.
 	trimAfter = 50
+	// shrinkAfter is how many reads in a row without an underrun take one
+	// frame off the extra delay underruns added (5 s at 20 ms a read).
+	shrinkAfter = 250
 )
 
 // JitterStats counts what the jitter buffer did.
@@ -32,6 +35,8 @@ type JitterStats struct {
 	Jitter time.Duration
 	// Target is the delay the buffer currently aims for.
 	Target time.Duration
+	// Underruns counts the times the buffer ran dry while playing.
+	Underruns uint64
 }
 
 type entry struct {
@@ -45,9 +50,12 @@ type entry struct {
 // the pace of Read calls. It reorders, drops late and duplicate packets,
 // conceals gaps with the codec's concealment, and adapts its delay: it aims
 // for the frame in play plus a margin of four times the measured jitter
-// (between MinDelay and MaxDelay in all), grows by holding the play point
-// through an underrun, and shrinks by dropping a frame when it has held too
-// much for a second. It is not safe
+// plus what underruns taught it (between MinDelay and MaxDelay in all). An
+// underrun holds the play point, so the packets that were late play when
+// they come instead of being dropped, and raises the target by the length
+// of the underrun (at least a frame); the target comes back down one frame
+// per shrinkAfter reads without an underrun, and the buffer trims by
+// dropping a frame when it has held too much for a second. It is not safe
 // for concurrent use.
 type JitterBuffer struct {
 	clockRate int
@@ -64,6 +72,8 @@ type JitterBuffer struct {
 	waited   int // reads while buffering with something buffered
 	underrun int // samples played while no audio was ahead (play point held)
 	over     int // reads in a row above target + 2 frames
+	boost    int // samples added to the target by underruns
+	stable   int // reads in a row without an underrun
 
 	// RFC 3550 jitter, in timestamp units scaled by 16 (§A.8).
 	jitter      int64
@@ -119,10 +129,39 @@ func (j *JitterBuffer) frame() int { return j.clockRate / 50 }
 // target is the audio aimed to be buffered ahead of the play point, in
 // samples: the frame being played plus a margin of four times the jitter,
 // at least MinDelay, so that a packet arriving a little late (or a reader
-// tick a little early) does not run the buffer dry.
+// tick a little early) does not run the buffer dry, plus the extra delay
+// that underruns asked for; never more than MaxDelay.
 func (j *JitterBuffer) target() int {
 	margin := max(int(j.jitter>>4)*4, j.samples(MinDelay))
-	return min(j.frame()+margin, j.samples(MaxDelay))
+	return min(j.frame()+margin+j.boost, j.samples(MaxDelay))
+}
+
+// Ready reports whether the next Read would play audio rather than conceal
+// a gap: the buffer is still filling (it plays silence then) or the sample
+// at the play point has arrived. A caller that may wait (the media loop,
+// when the packets it expects were held up with it) can give late packets
+// a moment before it reads.
+func (j *JitterBuffer) Ready() bool {
+	if !j.playing || len(j.pending) > 0 {
+		return true
+	}
+	for _, e := range j.entries {
+		d := int(int32(e.ts - j.playTS))
+		if d+e.n > 0 {
+			return d <= 0
+		}
+	}
+	return false
+}
+
+// Target returns the delay the buffer aims for.
+func (j *JitterBuffer) Target() time.Duration { return j.units(j.target()) }
+
+// grow raises the target after an underrun of n samples.
+func (j *JitterBuffer) grow(n int) {
+	j.stats.Underruns++
+	j.boost = min(j.boost+max(n, j.frame()), j.samples(MaxDelay))
+	j.stable = 0
 }
 
 // Push adds a packet that arrived at arrival. It copies payload.
@@ -253,11 +292,18 @@ func (j *JitterBuffer) Read(out []int16) {
 		j.scratch = dec.Decode(j.scratch[:0], e.payload)
 		j.last = dec
 		j.pending = j.scratch[min(-d, len(j.scratch)):]
-		j.underrun = 0
+		if j.underrun > 0 {
+			j.grow(j.underrun)
+			j.underrun = 0
+		}
 		j.release(0)
 	}
 	if concealed {
 		j.stats.Concealed++
+		j.stable = 0
+	} else if j.stable++; j.stable >= shrinkAfter {
+		j.stable = 0
+		j.boost = max(j.boost-j.frame(), 0)
 	}
 	j.trim()
 }

@@ -182,3 +182,66 @@ func TestJitterResyncsAfterPause(t *testing.T) {
 		}
 	}
 }
+
+// TestJitterGrowsOnUnderrunAndShrinks starves the buffer for five frames
+// (a sender descheduled, then bursting): the late packets still play, in
+// order, after the held play point; the target grows by the underrun and
+// comes back down once the stream has been steady for a while.
+func TestJitterGrowsOnUnderrunAndShrinks(t *testing.T) {
+	j := newBuffer()
+	base := j.Stats().Target
+	played := run(j, 400, func(i int) time.Duration {
+		if i >= 20 && i < 26 {
+			return time.Duration(26-i) * 20 * time.Millisecond // all arrive with packet 26
+		}
+		return 0
+	}, nil)
+	inOrder(t, played, 400, nil)
+	s := j.Stats()
+	if s.Underruns != 1 || s.Late != 0 {
+		t.Errorf("after a 100 ms burst: %+v", s)
+	}
+	if s.Target >= base+100*time.Millisecond || s.Target < base {
+		t.Errorf("target %v after 8 s, from %v: it did not come back down", s.Target, base)
+	}
+
+	j = newBuffer()
+	run(j, 30, func(i int) time.Duration {
+		if i >= 20 && i < 26 {
+			return time.Duration(26-i) * 20 * time.Millisecond
+		}
+		return 0
+	}, nil)
+	if got := j.Stats().Target; got < base+100*time.Millisecond || got > MaxDelay {
+		t.Errorf("target %v right after a 100 ms underrun, from %v", got, base)
+	}
+}
+
+func TestJitterReady(t *testing.T) {
+	j := newBuffer()
+	frame := make([]int16, 160)
+	if !j.Ready() {
+		t.Error("an empty buffer that is not playing is not ready (it plays silence)")
+	}
+	now := time.Now()
+	for i := range 4 {
+		j.Push(uint32(i*160), 0, payloadFor(i), now)
+	}
+	for range 4 {
+		if !j.Ready() {
+			t.Fatal("not ready with audio buffered")
+		}
+		j.Read(frame)
+	}
+	if j.Ready() {
+		t.Error("ready with the buffer run dry")
+	}
+	j.Push(5*160, 0, payloadFor(5), now) // packet 4 is missing
+	if j.Ready() {
+		t.Error("ready with a gap at the play point")
+	}
+	j.Push(4*160, 0, payloadFor(4), now)
+	if !j.Ready() {
+		t.Error("not ready once the missing packet came")
+	}
+}
