@@ -114,9 +114,14 @@ func TestResolverAgainstFailingCRM(t *testing.T) {
 		{"no secret", crm.URL + "/500", "", []string{`crm: no API key for CRM provider crm: secret not found under "crm/crm" (in-memory secrets); add it in Settings → CRM`}},
 		{"connection refused", refusedURL + "/x", "k", []string{"crm: could not reach the CRM at " + strings.TrimPrefix(refusedURL, "http://") + ": connection refused"}},
 	}
-	const deadline = 300 * time.Millisecond
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Only "late" tests the deadline; the others get one no
+			// loaded CI machine reaches, so their own error shows.
+			deadline := 10 * time.Second
+			if tt.name == "late" {
+				deadline = 300 * time.Millisecond
+			}
 			keys := map[string]string{}
 			if tt.secret != "" {
 				keys["crm/crm"] = tt.secret
@@ -131,7 +136,7 @@ func TestResolverAgainstFailingCRM(t *testing.T) {
 			start := time.Now()
 			res := r.Resolve(t.Context(), "0977805845")
 			elapsed := time.Since(start)
-			if elapsed > deadline+time.Second {
+			if elapsed > deadline+5*time.Second {
 				t.Errorf("Resolve took %v; the deadline is %v", elapsed, deadline)
 			}
 			if res.Found || res.Number.E164 != "+84977805845" || len(res.Reasons) != 1 {
