@@ -309,3 +309,22 @@ func TestSIPpSecondInviteDuringCall(t *testing.T) {
 	wantSequence(t, rec.callEvents(c1.ID()), "INCOMING_CALL", "IN_CALL", "CALL_END")
 	wantSequence(t, rec.callEvents(c2.ID()), "INCOMING_CALL", "CALL_END")
 }
+
+// TestSIPpSessionTimer: the caller asks for session timers with itself as
+// refresher; the phone agrees in its 200 and answers the UPDATE refresh
+// (RFC 4028).
+func TestSIPpSessionTimer(t *testing.T) {
+	p, rec, addr := sippCallee(t)
+	sp := testbed.RunSIPp(t, "uac_session_timer.xml", testbed.SIPpRemote(addr), testbed.SIPpService("1001"))
+	in := rec.waitFor(EventIncomingCall, "")
+	c, _ := p.Call(in.Call.ID)
+	if err := c.Answer(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(EventCallEnd, c.ID())
+	waitSIPp(t, sp)
+	if got := sp.Logged("REFRESHED"); len(got) != 1 {
+		t.Errorf("SIPp logged %v, want one REFRESHED", got)
+	}
+	wantSequence(t, rec.callEvents(c.ID()), "INCOMING_CALL", "IN_CALL", "CALL_END")
+}
