@@ -9,10 +9,11 @@ import (
 )
 
 func TestCallBetweenEngines(t *testing.T) {
-	k := testbed.StartKamailio(t)
+	k := testbed.StartKamailio(t, testbed.KamailioTLS())
 	for _, tc := range []struct{ name, callerTransport, calleeTransport, caller, callee string }{
 		{"udp-udp", "udp", "udp", "1001", "1002"},
 		{"ws-udp", "ws", "udp", "1003", "1004"},
+		{"tls-tcp", "tls", "tcp", "1005", "1006"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			alice, bob := newTestPhone(t), newTestPhone(t)

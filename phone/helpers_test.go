@@ -31,12 +31,15 @@ func newTestPhone(t *testing.T, opts ...Option) *Phone {
 
 // kamailioAccount is the account of a test user on k over transport.
 func kamailioAccount(k *testbed.Kamailio, user, transport string) AccountConfig {
-	server := k.UDPAddr()
-	if transport == "ws" {
+	server, ca := k.UDPAddr(), ""
+	switch transport {
+	case "ws":
 		server = k.WSURL()
+	case "tls":
+		server, ca = k.TLSAddr(), k.CACertPath()
 	}
 	return AccountConfig{ID: user, DisplayName: "User " + user, Username: user, Domain: k.Domain(),
-		Transport: transport, Server: server, Password: testbed.Password(user), Register: true, Expires: 60 * time.Second}
+		Transport: transport, Server: server, CAFile: ca, Password: testbed.Password(user), Register: true, Expires: 60 * time.Second}
 }
 
 // recorder collects a subscription's events for a test.

@@ -35,6 +35,7 @@ type kamailioSettings struct {
 	noAuth  bool
 	debug   int
 	aliases []string
+	tls     bool
 }
 
 // KamailioDomain makes Kamailio serve the SIP domain name (e.g. "pbx.test") in
@@ -95,6 +96,7 @@ type Kamailio struct {
 	logPath  string
 	sipPort  int
 	wsPort   int
+	tlsPort  int
 
 	mu   sync.Mutex
 	proc *process // nil while stopped
@@ -112,6 +114,7 @@ func StartKamailio(t testing.TB, opts ...KamailioOption) *Kamailio {
 	t.Helper()
 	bin := requireBinary(t, "kamailio", "kamailio")
 	requireKamailioModule(t, bin, "websocket.so", "kamailio-websocket-modules")
+	requireKamailioModule(t, bin, "tls.so", "kamailio-tls-modules")
 
 	s := kamailioSettings{domain: "127.0.0.1", debug: 2}
 	for _, o := range opts {
@@ -188,6 +191,14 @@ func (k *Kamailio) pickPorts() error {
 		return fmt.Errorf("testbed: the kernel offered port %d twice", ws)
 	}
 	k.sipPort, k.wsPort = sip, ws
+	if k.settings.tls {
+		if k.tlsPort, err = FreeTCPPort(); err != nil {
+			return err
+		}
+		if k.tlsPort == sip || k.tlsPort == ws {
+			return fmt.Errorf("testbed: the kernel offered port %d twice", k.tlsPort)
+		}
+	}
 	return nil
 }
 
@@ -198,8 +209,17 @@ func (k *Kamailio) writeCfg() error {
 	for _, u := range Users {
 		users = append(users, cfgUser{u, Password(u)})
 	}
+	tlsCfg := ""
+	if k.settings.tls {
+		var err error
+		if tlsCfg, err = k.writeTLSFiles(); err != nil {
+			return err
+		}
+	}
 	var buf bytes.Buffer
 	err := kamailioCfg.Execute(&buf, map[string]any{
+		"TLSPort":    k.tlsPort,
+		"TLSCfg":     tlsCfg,
 		"SIPPort":    k.sipPort,
 		"WSPort":     k.wsPort,
 		"Aliases":    k.settings.aliases,
