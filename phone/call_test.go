@@ -14,6 +14,7 @@ func TestCallBetweenEngines(t *testing.T) {
 		{"udp-udp", "udp", "udp", "1001", "1002"},
 		{"ws-udp", "ws", "udp", "1003", "1004"},
 		{"tls-tcp", "tls", "tcp", "1005", "1006"},
+		{"wss-udp", "wss", "udp", "1007", "1008"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			alice, bob := newTestPhone(t), newTestPhone(t)

@@ -37,6 +37,8 @@ func kamailioAccount(k *testbed.Kamailio, user, transport string) AccountConfig 
 		server = k.WSURL()
 	case "tls":
 		server, ca = k.TLSAddr(), k.CACertPath()
+	case "wss":
+		server, ca = k.WSSURL(), k.CACertPath()
 	}
 	return AccountConfig{ID: user, DisplayName: "User " + user, Username: user, Domain: k.Domain(),
 		Transport: transport, Server: server, CAFile: ca, Password: testbed.Password(user), Register: true, Expires: 60 * time.Second}

@@ -10,9 +10,9 @@ import (
 
 func TestRegisterTransports(t *testing.T) {
 	k := testbed.StartKamailio(t, testbed.KamailioTLS())
-	for i, transport := range []string{"udp", "tcp", "ws", "tls"} {
+	for i, transport := range []string{"udp", "tcp", "ws", "tls", "wss"} {
 		t.Run(transport, func(t *testing.T) {
-			user := []string{"1001", "1002", "1003", "1004"}[i]
+			user := []string{"1001", "1002", "1003", "1004", "1005"}[i]
 			p := newTestPhone(t)
 			rec := record(t, p)
 			if _, err := p.AddAccount(kamailioAccount(k, user, transport)); err != nil {

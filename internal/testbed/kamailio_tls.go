@@ -75,3 +75,8 @@ func (k *Kamailio) writeTLSFiles() (string, error) {
 	}
 	return cfgPath, nil
 }
+
+// WSSURL returns the secure WebSocket URL for SIP over WSS (only with
+// [KamailioTLS]): Kamailio's TLS listener also takes the WebSocket
+// handshake, as its plain TCP listeners do.
+func (k *Kamailio) WSSURL() string { return "wss://" + k.TLSAddr() + "/" }
