@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +97,32 @@ func TestReregisterAfterKamailioRestart(t *testing.T) {
 				t.Fatalf("not registered again after Kamailio came back: %v; events: %s", err, rec.summary())
 			}
 		})
+	}
+}
+
+// TestRegisterMinExpires: the registrar refuses 60 s with 423 Interval
+// Too Brief and Min-Expires: 120; the phone registers again at once for
+// 120 s.
+func TestRegisterMinExpires(t *testing.T) {
+	k := testbed.StartKamailio(t, testbed.KamailioMinExpires(120))
+	p := newTestPhone(t)
+	rec := record(t, p)
+	if _, err := p.AddAccount(kamailioAccount(k, "1006", "udp")); err != nil {
+		t.Fatal(err)
+	}
+	if e := rec.waitFor(EventRegistered, ""); e.Expires != 120*time.Second {
+		t.Errorf("registered for %s, want the server's minimum 2m0s", e.Expires)
+	}
+	// Kamailio writes its log from other processes: give the line a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(k.Log(), "TESTBED-REG user=1006 expires=120") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	log := k.Log()
+	if !strings.Contains(log, "TESTBED-REG user=1006 expires=120") {
+		t.Errorf("Kamailio never stored a 120 s binding")
+	}
+	if strings.Contains(log, "TESTBED-REG user=1006 expires=60") {
+		t.Errorf("Kamailio stored the 60 s binding it should have refused with 423")
 	}
 }

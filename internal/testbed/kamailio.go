@@ -36,6 +36,7 @@ type kamailioSettings struct {
 	debug   int
 	aliases []string
 	tls     bool
+	minExp  int
 }
 
 // KamailioDomain makes Kamailio serve the SIP domain name (e.g. "pbx.test") in
@@ -55,6 +56,12 @@ func KamailioRealm(realm string) KamailioOption {
 // accepted without credentials.
 func KamailioNoAuth() KamailioOption {
 	return func(s *kamailioSettings) { s.noAuth = true }
+}
+
+// KamailioMinExpires makes the registrar refuse shorter registrations
+// with 423 Interval Too Brief and Min-Expires: secs (RFC 3261 §10.3).
+func KamailioMinExpires(secs int) KamailioOption {
+	return func(s *kamailioSettings) { s.minExp = secs }
 }
 
 // KamailioDebug sets Kamailio's log level (the cfg "debug" parameter,
@@ -226,7 +233,7 @@ func (k *Kamailio) writeCfg() error {
 		"Realm":      k.settings.realm,
 		"NoAuth":     k.settings.noAuth,
 		"Debug":      k.settings.debug,
-		"MinExpires": 1,
+		"MinExpires": max(1, k.settings.minExp),
 		"Users":      users,
 		"PingUA":     PingUserAgent,
 	})
