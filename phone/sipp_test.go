@@ -262,11 +262,7 @@ func TestSIPpByeInEarlyDialog(t *testing.T) {
 func TestSIPpRemoteHoldOnIncoming(t *testing.T) {
 	p, rec, addr := sippCallee(t)
 	sp := testbed.RunSIPp(t, "uac_reinvite_hold.xml", testbed.SIPpRemote(addr), testbed.SIPpService("1001"))
-	in := rec.waitFor(EventIncomingCall, "")
-	c, _ := p.Call(in.Call.ID)
-	if err := c.Answer(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := answerNext(t, p, rec)
 	rec.waitFor(EventCallEnd, c.ID())
 	waitSIPp(t, sp)
 	wantSequence(t, rec.callEvents(c.ID()), "INCOMING_CALL", "IN_CALL", "HOLD", "UNHOLD", "CALL_END")
@@ -278,12 +274,7 @@ func TestSIPpRemoteHoldOnIncoming(t *testing.T) {
 func TestSIPpSecondInviteDuringCall(t *testing.T) {
 	p, rec, addr := sippCallee(t)
 	first := testbed.RunSIPp(t, "uac_wait_bye.xml", testbed.SIPpRemote(addr), testbed.SIPpService("1001"))
-	in := rec.waitFor(EventIncomingCall, "")
-	c1, _ := p.Call(in.Call.ID)
-	if err := c1.Answer(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	rec.waitFor(EventInCall, c1.ID())
+	c1 := answerNext(t, p, rec)
 	second := testbed.RunSIPp(t, "uac_call_rejected.xml", testbed.SIPpRemote(addr), testbed.SIPpService("1001"))
 	waiting := rec.waitFor(EventIncomingCall, "")
 	if p.Status() != "RINGING" || c1.Info().State != CallStateEstablished {
@@ -316,11 +307,7 @@ func TestSIPpSecondInviteDuringCall(t *testing.T) {
 func TestSIPpSessionTimer(t *testing.T) {
 	p, rec, addr := sippCallee(t)
 	sp := testbed.RunSIPp(t, "uac_session_timer.xml", testbed.SIPpRemote(addr), testbed.SIPpService("1001"))
-	in := rec.waitFor(EventIncomingCall, "")
-	c, _ := p.Call(in.Call.ID)
-	if err := c.Answer(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := answerNext(t, p, rec)
 	rec.waitFor(EventCallEnd, c.ID())
 	waitSIPp(t, sp)
 	if got := sp.Logged("REFRESHED"); len(got) != 1 {
