@@ -1,13 +1,17 @@
 // Command ringdesk is the Ringdesk softphone: it opens the window by default;
-// --check-config only reads and validates the configuration.
+// --check-config only reads and validates the configuration; --headless runs
+// the SIP engine without a window (the local API joins it in its own issue).
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/ringdesk/ringdesk/gui"
 	"github.com/ringdesk/ringdesk/internal/applog"
@@ -25,6 +29,10 @@ type flags struct {
 	sipTrace    bool
 	checkConfig bool
 	showVersion bool
+	headless    bool
+	autoAnswer  bool
+	audioIn     string
+	audioOut    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -37,6 +45,10 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.BoolVar(&f.sipTrace, "sip-trace", false, "log every SIP message, credentials removed")
 	fs.BoolVar(&f.checkConfig, "check-config", false, "read and validate the configuration, say where each account's password comes from, and exit")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&f.headless, "headless", false, "run the SIP engine without a window; events go to stdout, one per line (stop with Ctrl-C)")
+	fs.BoolVar(&f.autoAnswer, "auto-answer", false, "with --headless: answer every incoming call")
+	fs.StringVar(&f.audioIn, "audio-in", "silence", "with --headless: what the far end hears: FILE.wav, tone:HZ or silence")
+	fs.StringVar(&f.audioOut, "audio-out", "null", "with --headless: where what we hear goes: FILE.wav or null")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -90,6 +102,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if f.checkConfig {
 		return checkConfig(stdout, profile, cfg, loadErr)
+	}
+	if f.headless {
+		if loadErr != nil {
+			fmt.Fprintln(stderr, "ringdesk:", loadErr)
+			return 1
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runHeadless(ctx, f, logger, profile, cfg, stdout)
 	}
 
 	opts := gui.Options{ConfigPath: path, Config: cfg, ConfigErr: loadErr, Logger: logger.Logger}
