@@ -68,6 +68,27 @@ type Event struct {
 	Expires time.Duration
 	// RetryIn is when the next attempt is due (REGISTER_FAILED).
 	RetryIn time.Duration
+	// CallerInfo is who the caller is, as the caller lookup found
+	// (CALLER_INFO).
+	CallerInfo *CallerInfo
+}
+
+// CallerInfo is what the caller lookup (outside the engine) learnt about a
+// call's remote party. The engine only carries it to subscribers, so the
+// window and the local API see it in the same stream as the call's events.
+type CallerInfo struct {
+	// Found is whether a contact matched; when false, Reason says why not.
+	Found   bool
+	Reason  string
+	Name    string
+	Company string
+	// URL is the contact's record in the CRM.
+	URL   string
+	Notes string
+	// Fields are extra labelled values (Email, Owner, ...).
+	Fields map[string]string
+	// Source names the provider that answered.
+	Source string
 }
 
 // CallInfo is what events and the API tell about a call.

@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -186,6 +187,20 @@ func (p *Phone) Close(ctx context.Context) error {
 	}
 	<-done
 	p.bus.close()
+	return nil
+}
+
+// PublishCallerInfo tells subscribers who the remote party of a call is
+// (CALLER_INFO), as the caller lookup found. It returns ErrNoSuchCall when
+// the call has ended meanwhile: nobody needs the answer any more.
+func (p *Phone) PublishCallerInfo(callID string, info CallerInfo) error {
+	c, err := p.Call(callID)
+	if err != nil {
+		return err
+	}
+	snap := c.Info()
+	info.Fields = maps.Clone(info.Fields)
+	p.emit(Event{Type: EventCallerInfo, Account: snap.Account, Call: &snap, CallerInfo: &info})
 	return nil
 }
 
