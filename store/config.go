@@ -33,6 +33,21 @@ type API struct {
 	// TokenEnv names an environment variable holding the API token on hosts
 	// without a keyring.
 	TokenEnv string `toml:"token_env,omitempty"`
+	// DialsPerMinute caps the calls the API may place in a minute, so a
+	// runaway script cannot place a thousand calls; 0 means
+	// DefaultDialsPerMinute (see DialLimit).
+	DialsPerMinute int `toml:"dials_per_minute,omitempty"`
+	// TrustExternalDials dials tel:, sip: and callto: links handed over by
+	// the operating system without asking the user first.
+	TrustExternalDials bool `toml:"trust_external_dials,omitempty"`
+}
+
+// DialLimit is how many calls the API may place in a minute.
+func (a API) DialLimit() int {
+	if a.DialsPerMinute <= 0 {
+		return DefaultDialsPerMinute
+	}
+	return a.DialsPerMinute
 }
 
 // Account is one SIP account (an extension on a PBX). Its password (or HA1)

@@ -7,6 +7,9 @@ import "strings"
 const (
 	// DefaultAPIListen is the loopback address of the local API.
 	DefaultAPIListen = "127.0.0.1:5478"
+	// DefaultDialsPerMinute is how many calls the local API may place in a
+	// minute.
+	DefaultDialsPerMinute = 10
 	// DefaultExpires is the registration lifetime in seconds asked of the
 	// PBX (MicroSIP's default; the PBX may shorten it).
 	DefaultExpires = 300

@@ -71,6 +71,9 @@ func (v *validator) api(api *API) {
 		v.origin(fmt.Sprintf("api.allowed_origins[%d]", i), origin)
 	}
 	v.envName("api.token_env", api.TokenEnv)
+	if api.DialsPerMinute < 0 || api.DialsPerMinute > 600 {
+		v.addf("api.dials_per_minute", "%d is out of range: write a number of calls per minute from 1 to 600", api.DialsPerMinute)
+	}
 }
 
 // idRE is what an account or provider id may look like: it becomes part of a
