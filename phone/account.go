@@ -33,9 +33,14 @@ type Account struct {
 	instance  string
 	cseq      atomic.Uint32
 
-	kick   chan struct{}
-	cancel context.CancelFunc
-	done   chan struct{}
+	kick chan struct{}
+
+	// loopMu serialises starting and stopping the registration loop
+	// (Register, Unregister, stop).
+	loopMu     sync.Mutex
+	loopCancel context.CancelFunc // guarded by loopMu: nil while no loop runs
+	loopDone   chan struct{}      // guarded by loopMu: closed when the loop returned
+	removed    bool               // guarded by loopMu: the account is stopped for good
 
 	mu          sync.Mutex
 	regState    RegistrationState // guarded by mu
@@ -61,12 +66,48 @@ func (a *Account) Registration() (RegistrationState, *Cause) {
 	return a.regState, a.lastCause
 }
 
-// Register asks for an immediate (re-)registration.
+// Register asks for an immediate (re-)registration. After Unregister, or
+// for an account whose config does not register, it starts registering
+// (and refreshing) again; watch for REGISTERED or REGISTER_FAILED.
 func (a *Account) Register() {
+	a.loopMu.Lock()
+	defer a.loopMu.Unlock()
+	if a.removed {
+		return
+	}
+	if a.loopCancel == nil {
+		a.startLoopLocked()
+		return
+	}
 	select {
 	case a.kick <- struct{}{}:
 	default:
 	}
+}
+
+// Unregister removes the account's binding at the server (REGISTER with
+// Expires: 0), stops refreshing it and ends in RegUnregistered with an
+// UNREGISTERED event. Calls in progress go on. Register registers again.
+// It returns an error when the server did not confirm the removal (the
+// binding then lapses at its expiry); the account is unregistered here
+// either way. Unregistering an account that is not registered does
+// nothing.
+func (a *Account) Unregister(ctx context.Context) error {
+	a.loopMu.Lock()
+	defer a.loopMu.Unlock()
+	if a.removed {
+		return fmt.Errorf("account %q: %w", a.cfg.ID, ErrClosed)
+	}
+	running := a.stopLoopLocked()
+	state, _ := a.Registration()
+	if !running && state == RegUnregistered {
+		return nil
+	}
+	err := a.unregister(ctx, state == RegRegistered || state == RegRegistering)
+	if len(a.p.callsOf(a.cfg.ID)) == 0 {
+		a.dropConn()
+	}
+	return err
 }
 
 func newAccount(p *Phone, cfg AccountConfig) (*Account, error) {
@@ -100,7 +141,7 @@ func newAccount(p *Phone, cfg AccountConfig) (*Account, error) {
 		digest:    &digest.Responder{},
 		regCallID: uuid.NewString(), regTag: sip.GenerateTagN(16),
 		instance: "urn:uuid:" + uuid.NewString(),
-		kick:     make(chan struct{}, 1), done: make(chan struct{}),
+		kick:     make(chan struct{}, 1),
 		regState: RegUnregistered, contactHost: localIP,
 	}
 	if st.udp != nil {
@@ -114,24 +155,54 @@ func newAccount(p *Phone, cfg AccountConfig) (*Account, error) {
 
 // start runs the registration loop when the account registers.
 func (a *Account) start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
 	if !a.cfg.Register {
-		close(a.done)
 		return
 	}
+	a.loopMu.Lock()
+	defer a.loopMu.Unlock()
+	a.startLoopLocked()
+}
+
+// startLoopLocked starts the registration loop; a.loopMu is held.
+func (a *Account) startLoopLocked() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	a.loopCancel, a.loopDone = cancel, done
+	// A kick left over from before must not cut the first wait short.
+	select {
+	case <-a.kick:
+	default:
+	}
 	go func() {
-		defer close(a.done)
+		defer close(done)
 		a.registerLoop(ctx)
 	}()
 }
 
-// stop unregisters and closes the stack.
-func (a *Account) stop() {
-	if a.cancel != nil {
-		a.cancel()
+// stopLoopLocked stops the registration loop and waits until it has
+// returned; it reports whether one was running. a.loopMu is held.
+func (a *Account) stopLoopLocked() bool {
+	cancel, done := a.loopCancel, a.loopDone
+	a.loopCancel, a.loopDone = nil, nil
+	if cancel == nil {
+		return false
 	}
-	<-a.done
+	cancel()
+	<-done
+	return true
+}
+
+// stop unregisters (bounded to a few seconds) and closes the stack.
+func (a *Account) stop() {
+	a.loopMu.Lock()
+	a.removed = true
+	a.stopLoopLocked()
+	a.loopMu.Unlock()
+	if a.isRegistered() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = a.unregister(ctx, true)
+		cancel()
+	}
 	a.dropConn()
 	a.st.close()
 }

@@ -23,20 +23,23 @@ type Call struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
-	mu          sync.Mutex
-	info        CallInfo              // guarded by mu
-	dlg         *dialog               // guarded by mu
-	media       mediaSession          // guarded by mu
-	invite      *sip.Request          // guarded by mu: the INVITE that made the call
-	inviteTx    sip.ServerTransaction // guarded by mu: inbound, until the final answer
-	localTag    string                // guarded by mu: inbound, our To tag
-	earlyAnswer []byte                // guarded by mu: outbound, the SDP of a 183
-	provisional bool                  // guarded by mu: outbound, a provisional arrived (CANCEL allowed)
-	hangupAsked bool                  // guarded by mu: outbound, Hangup before the final answer
-	ended       bool                  // guarded by mu
-	reinviting  bool                  // guarded by mu: our re-INVITE is pending (glare)
-	sessionSecs int                   // guarded by mu: RFC 4028 interval, 0 when none
-	weRefresh   bool                  // guarded by mu: we are the session refresher
+	mu           sync.Mutex
+	info         CallInfo              // guarded by mu
+	dlg          *dialog               // guarded by mu
+	media        mediaSession          // guarded by mu
+	invite       *sip.Request          // guarded by mu: the INVITE that made the call
+	inviteTx     sip.ServerTransaction // guarded by mu: inbound, until the final answer
+	localTag     string                // guarded by mu: inbound, our To tag
+	earlyAnswer  []byte                // guarded by mu: outbound, the SDP of a 183
+	provisional  bool                  // guarded by mu: outbound, a provisional arrived (CANCEL allowed)
+	hangupAsked  bool                  // guarded by mu: outbound, Hangup before the final answer
+	ended        bool                  // guarded by mu
+	reinviting   bool                  // guarded by mu: our re-INVITE is pending (glare)
+	sessionSecs  int                   // guarded by mu: RFC 4028 interval, 0 when none
+	weRefresh    bool                  // guarded by mu: we are the session refresher
+	consult      *Call                 // guarded by mu: our consultation call (attended transfer)
+	consultFor   *Call                 // guarded by mu: the call we consult for, on a consultation call
+	transferring bool                  // guarded by mu: our REFER went out; a BYE now means transferred
 
 	up         chan struct{} // closed when the call is first established
 	upOnce     sync.Once
@@ -138,6 +141,13 @@ func (c *Call) end(cause Cause) {
 		return
 	}
 	c.ended = true
+	// A consultation call leaves its original call before anyone hears
+	// it ended (c.mu is not held while the original's is taken).
+	if orig := c.consultFor; orig != nil {
+		c.mu.Unlock()
+		orig.unlinkConsult(c)
+		c.mu.Lock()
+	}
 	if cause.Message == "" {
 		cause.Message = human.Message(cause.Code, false)
 	}
@@ -158,7 +168,7 @@ func (c *Call) end(cause Cause) {
 			c.a.log.Debug("closing call media", "call", c.info.ID, "error", err)
 		}
 	}
-	c.p.emit(Event{Type: EventPhoneStatus, Status: c.p.Status()})
+	c.p.emitStatus()
 }
 
 // SetData attaches user data that travels in the call's events.
@@ -213,15 +223,24 @@ func (c *Call) Hangup(ctx context.Context) error {
 // bye ends an established call with BYE and waits (bounded) for its
 // answer; the call ends whatever the far end says.
 func (c *Call) bye(ctx context.Context) error {
+	return c.byeWith(ctx, Cause{Message: "Call ended", By: ByLocal})
+}
+
+// byeWith is bye with the cause the call ends with.
+func (c *Call) byeWith(ctx context.Context, cause Cause) error {
 	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return nil
+	}
 	if c.dlg == nil {
 		c.mu.Unlock()
-		c.end(Cause{Code: 0, Message: "Call ended", By: ByLocal})
+		c.end(cause)
 		return nil
 	}
 	req := c.dlg.request(sip.BYE)
 	c.mu.Unlock()
-	c.end(Cause{Message: "Call ended", By: ByLocal})
+	c.end(cause)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	tx, err := c.a.st.request(ctx, req, c.a.inDialogDest())

@@ -17,6 +17,7 @@ var (
 	ErrClosed          = errors.New("the phone is shut down")
 	ErrSlowSubscriber  = errors.New("the event subscriber fell too far behind and was dropped")
 	ErrDTMFUnavailable = errors.New("DTMF cannot be sent on this call")
+	ErrBadForward      = errors.New("the forwarding rule is not valid")
 )
 
 // SIPError is a SIP final response that refused a request. Its Error text

@@ -60,8 +60,12 @@ type Event struct {
 	// TransferState is the progress of a transfer: "trying", "ringing",
 	// "accepted", "completed" or "failed".
 	TransferState string
-	// Status is the phone status for PHONE_STATUS (AVAILABLE, BUSY, RINGING).
+	// Status is the phone status for PHONE_STATUS (AVAILABLE, BUSY,
+	// RINGING, DND).
 	Status string
+	// DND says, in PHONE_STATUS, whether Do Not Disturb is on (also while
+	// Status is BUSY or RINGING).
+	DND bool
 	// Message is a sentence for ERROR and MIC_ERROR.
 	Message string
 	// Expires is the registration interval granted (REGISTERED).
@@ -114,6 +118,18 @@ type CallInfo struct {
 	RemoteHold bool
 	// Codec is the negotiated audio codec.
 	Codec string
+	// ConsultFor is, on the consultation call of an attended transfer,
+	// the id of the call it consults for; ConsultCall is, on that call,
+	// the id of its consultation call while there is one.
+	ConsultFor  string
+	ConsultCall string
+	// ReplacedCall is, on an incoming call that replaced one of ours
+	// (INVITE with Replaces: the far end of an attended transfer), the id
+	// of the call it replaced.
+	ReplacedCall string
+	// ForwardedTo is the target an incoming call was forwarded to (302)
+	// by a forwarding rule; empty otherwise.
+	ForwardedTo string
 	// Started is when the call was created, Answered when it was
 	// established (zero until then).
 	Started  time.Time
@@ -128,7 +144,17 @@ type Cause struct {
 	Reason  string
 	Message string
 	By      string
+	// Rule names the phone setting that ended an incoming call without
+	// the agent: RuleDND, or RuleForward (see CallInfo.ForwardedTo);
+	// empty otherwise.
+	Rule string
 }
+
+// Settings that end incoming calls on their own (Cause.Rule).
+const (
+	RuleDND     = "dnd"
+	RuleForward = "forward"
+)
 
 // Who ended a call.
 const (

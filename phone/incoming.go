@@ -122,6 +122,24 @@ func (p *Phone) incoming(a *Account, req *sip.Request, tx sip.ServerTransaction)
 	c.info.Number, c.info.Name, c.info.URI = callerIdentity(req)
 	maps.Copy(c.info.Headers, xHeaders(req))
 	c.info.Video = strings.EqualFold(headerValue(req, "X-Videocall"), "true") || strings.Contains(string(req.Body()), "m=video")
+	var replaced *Call
+	if rv := headerValue(req, "Replaces"); rv != "" {
+		// The far end of an attended transfer: the call takes the place
+		// of one of ours, without ringing and whatever DND or
+		// forwarding say (RFC 3891 §3).
+		var code int
+		var reason string
+		if replaced, code, reason = p.replacedCall(rv); replaced == nil {
+			_ = a.st.respond(tx, c.response(req, code, reason, nil))
+			a.log.Info("INVITE with Replaces refused", "replaces", rv, "code", code)
+			return
+		}
+		old := replaced.Info()
+		c.info.ReplacedCall = old.ID
+		maps.Copy(c.info.Data, old.Data)
+	} else if p.screen(c, req, tx) {
+		return
+	}
 	m, err := p.newMedia(a, c)
 	if err != nil {
 		a.reply(tx, req, 500, "Server Internal Error")
@@ -149,6 +167,10 @@ func (p *Phone) incoming(a *Account, req *sip.Request, tx sip.ServerTransaction)
 	tx.OnCancel(func(*sip.Request) {
 		c.end(Cause{Code: 487, Reason: "Request Terminated", Message: "The caller hung up", By: ByRemote})
 	})
+	if replaced != nil {
+		p.replace(c, replaced, req, tx, answer)
+		return
+	}
 	ringing := c.response(req, 180, "Ringing", nil)
 	if err := a.st.respond(tx, ringing); err != nil {
 		c.end(Cause{Message: "The call could not be answered: " + err.Error(), By: ByNetwork})
@@ -157,29 +179,58 @@ func (p *Phone) incoming(a *Account, req *sip.Request, tx sip.ServerTransaction)
 	c.mu.Lock()
 	c.setStateUnsafe(CallStateIncoming, EventIncomingCall)
 	c.mu.Unlock()
-	p.emit(Event{Type: EventPhoneStatus, Status: p.Status()})
+	p.emitStatus()
 
 	ring := time.NewTimer(p.s.ringTimeout)
 	defer ring.Stop()
-	select {
-	case ar := <-c.answerCh:
-		if ar.code >= 300 {
-			err := a.st.respond(tx, c.response(req, ar.code, ar.reason, nil))
-			c.end(Cause{Code: ar.code, Reason: ar.reason, Message: rejectMessage(ar.code), By: ByLocal})
-			ar.done <- err
-			return
+	noAnswer, stopNoAnswer := p.noAnswerTimer()
+	defer stopNoAnswer()
+	for {
+		select {
+		case <-noAnswer:
+			noAnswer = nil
+			if c.forwardRinging(req, tx) {
+				return
+			}
+			continue
+		case ar := <-c.answerCh:
+			if ar.code >= 300 {
+				err := a.st.respond(tx, c.response(req, ar.code, ar.reason, nil))
+				c.end(Cause{Code: ar.code, Reason: ar.reason, Message: rejectMessage(ar.code), By: ByLocal})
+				ar.done <- err
+				return
+			}
+			ar.done <- c.answer(req, tx, answer)
+		case <-tx.Done():
+			c.end(Cause{Code: 487, Reason: "Request Terminated", Message: "The caller hung up", By: ByRemote})
+		case <-ring.C:
+			_ = a.st.respond(tx, c.response(req, 480, "Temporarily Unavailable", nil))
+			c.end(Cause{Code: 480, Reason: "Temporarily Unavailable", Message: "Missed call: nobody answered", By: ByLocal})
+		case <-c.ctx.Done():
+			// Ended by a BYE in the early dialog or by Close: the INVITE
+			// gets its final answer here.
+			_ = a.st.respond(tx, c.response(req, 487, "Request Terminated", nil))
 		}
-		ar.done <- c.answer(req, tx, answer)
-	case <-tx.Done():
-		c.end(Cause{Code: 487, Reason: "Request Terminated", Message: "The caller hung up", By: ByRemote})
-	case <-ring.C:
-		_ = a.st.respond(tx, c.response(req, 480, "Temporarily Unavailable", nil))
-		c.end(Cause{Code: 480, Reason: "Temporarily Unavailable", Message: "Missed call: nobody answered", By: ByLocal})
-	case <-c.ctx.Done():
-		// Ended by a BYE in the early dialog or by Close: the INVITE
-		// gets its final answer here.
-		_ = a.st.respond(tx, c.response(req, 487, "Request Terminated", nil))
+		return
 	}
+}
+
+// replace answers an INVITE with Replaces at once (INCOMING_CALL, then
+// IN_CALL; the snapshot's ReplacedCall names the old call), ends the
+// replaced call with BYE ("Call transferred") and, as answering does,
+// holds any other established call.
+func (p *Phone) replace(c, replaced *Call, req *sip.Request, tx sip.ServerTransaction, answer []byte) {
+	c.mu.Lock()
+	c.setStateUnsafe(CallStateIncoming, EventIncomingCall)
+	c.mu.Unlock()
+	if err := c.answer(req, tx, answer); err != nil {
+		c.a.log.Warn("the replacing call could not be answered", "call", c.info.ID, "error", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = replaced.byeWith(ctx, Cause{Message: causeTransferred, By: ByRemote})
+	p.holdOthers(ctx, c)
 }
 
 func rejectMessage(code int) string {
@@ -280,7 +331,7 @@ func (c *Call) decide(ctx context.Context, ar answerRequest) error {
 		return err
 	case <-c.ctx.Done():
 		if ar.code == 200 {
-			return fmt.Errorf("%w: the caller hung up first", ErrWrongState)
+			return fmt.Errorf("%w: the call ended before it could be answered (the caller hung up, or it was forwarded)", ErrWrongState)
 		}
 		return nil
 	case <-ctx.Done():
@@ -316,7 +367,7 @@ func (c *Call) answer(req *sip.Request, tx sip.ServerTransaction, answer []byte)
 	c.inviteTx = nil
 	c.setStateUnsafe(CallStateEstablished, EventInCall)
 	c.mu.Unlock()
-	c.p.emit(Event{Type: EventPhoneStatus, Status: c.p.Status()})
+	c.p.emitStatus()
 	go c.awaitAck(tx, res)
 	c.startSessionRefresh()
 	return nil
@@ -375,7 +426,11 @@ func (a *Account) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	a.reply(tx, req, 200, "OK")
-	c.end(Cause{Code: 200, Reason: "BYE", Message: "The other side hung up", By: ByRemote})
+	msg := "The other side hung up"
+	if c.transferInProgress() {
+		msg = causeTransferred
+	}
+	c.end(Cause{Code: 200, Reason: "BYE", Message: msg, By: ByRemote})
 }
 
 // holdOthers puts every established call but keep on hold (call

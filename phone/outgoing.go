@@ -67,6 +67,14 @@ func (a *Account) targetURI(target string) (sip.Uri, error) {
 // its way; the call's events tell the rest (OUTGOING_CALL, PROGRESS,
 // IN_CALL, CALL_END). ctx bounds only the start.
 func (p *Phone) Dial(ctx context.Context, account, target string, opts DialOptions) (*Call, error) {
+	return p.dial(ctx, account, target, opts, nil)
+}
+
+// dial places a call as Dial does; prepare, when set, adjusts the call
+// and its INVITE before anyone hears of the call (consultation calls,
+// INVITEs with Replaces). It returns an error only before the call
+// exists.
+func (p *Phone) dial(ctx context.Context, account, target string, opts DialOptions, prepare func(*Call, *sip.Request) error) (*Call, error) {
 	a, err := p.Account(account)
 	if err != nil {
 		return nil, err
@@ -109,6 +117,12 @@ func (p *Phone) Dial(ctx context.Context, account, target string, opts DialOptio
 	maps.Copy(c.info.Headers, xHeaders(req))
 	maps.Copy(c.info.Data, opts.Data)
 	c.media, c.invite = m, req
+	if prepare != nil {
+		if err := prepare(c, req); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
 	if err := p.addCall(c); err != nil {
 		m.Close()
 		return nil, err
@@ -116,7 +130,7 @@ func (p *Phone) Dial(ctx context.Context, account, target string, opts DialOptio
 	c.mu.Lock()
 	c.setStateUnsafe(CallStateDialing, EventOutgoingCall)
 	c.mu.Unlock()
-	p.emit(Event{Type: EventPhoneStatus, Status: p.Status()})
+	p.emitStatus()
 	go c.runOutgoing(req)
 	return c, nil
 }
@@ -125,18 +139,19 @@ func (p *Phone) Dial(ctx context.Context, account, target string, opts DialOptio
 // digest challenges, redirects, the answer and the ACK.
 func (c *Call) runOutgoing(req *sip.Request) {
 	redirects, authTries := 0, 0
-	redirected := false
 	for {
 		dest, err := c.a.resolveDest(c.ctx)
 		if err != nil {
 			c.end(Cause{Message: "The call could not be sent: " + err.Error(), By: ByNetwork})
 			return
 		}
-		if c.a.cfg.OutboundProxy == "" && (redirected || req.Recipient.Port != 0 || !strings.EqualFold(req.Recipient.Host, c.a.cfg.Domain)) {
-			// A redirect names the new location (RFC 3261 §8.1.3.4), and
-			// an address with a port or at another host than the
-			// account's domain is reached directly; only an outbound
-			// proxy carries everything.
+		if c.a.cfg.OutboundProxy == "" && (req.Recipient.Port != 0 || !strings.EqualFold(req.Recipient.Host, c.a.cfg.Domain)) {
+			// An address with a port or at another host than the
+			// account's domain is reached directly, also when a redirect
+			// names it (RFC 3261 §8.1.3.4); an address in the account's
+			// domain goes to its server, as a forwarding phone's 302 to
+			// "sip:1003@domain" means; an outbound proxy carries
+			// everything.
 			dest = ""
 		}
 		if dest == "" {
@@ -176,7 +191,6 @@ func (c *Call) runOutgoing(req *sip.Request) {
 				return
 			}
 			redirects++
-			redirected = true
 			next := retryRequest(req)
 			next.Recipient = contact.Address
 			next.Recipient.Headers = nil
@@ -385,7 +399,7 @@ func (c *Call) established(req *sip.Request, res *sip.Response, tx sip.ClientTra
 	}
 	c.setStateUnsafe(CallStateEstablished, EventInCall)
 	c.mu.Unlock()
-	c.p.emit(Event{Type: EventPhoneStatus, Status: c.p.Status()})
+	c.p.emitStatus()
 	c.startSessionRefresh()
 }
 

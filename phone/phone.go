@@ -28,6 +28,8 @@ type Phone struct {
 	order    []string            // guarded by mu: account ids in the order added
 	calls    map[string]*Call    // guarded by mu
 	closed   bool                // guarded by mu
+	dnd      bool                // guarded by mu: Do Not Disturb
+	forwards map[string]Forward  // guarded by mu: by mode
 	wg       sync.WaitGroup
 }
 
@@ -39,7 +41,7 @@ func New(opts ...Option) *Phone {
 		ropts = append(ropts, resolve.WithServer(addr))
 	}
 	return &Phone{s: s, bus: newBus(s.eventBuffer), resolver: resolve.New(ropts...),
-		accounts: map[string]*Account{}, calls: map[string]*Call{}}
+		accounts: map[string]*Account{}, calls: map[string]*Call{}, forwards: map[string]Forward{}}
 }
 
 // Subscribe returns a subscription to every event from now on. Close it
@@ -141,9 +143,13 @@ func (p *Phone) Calls() []*Call {
 }
 
 // Status is the phone status PHONE_STATUS reports: RINGING while a call
-// rings in, BUSY while a call is up, AVAILABLE otherwise.
+// rings in, BUSY while a call is up, DND while Do Not Disturb is on and
+// no call is up, AVAILABLE otherwise.
 func (p *Phone) Status() string {
 	status := "AVAILABLE"
+	if p.DND() {
+		status = "DND"
+	}
 	for _, c := range p.Calls() {
 		switch c.Info().State {
 		case CallStateIncoming:
@@ -154,6 +160,11 @@ func (p *Phone) Status() string {
 		}
 	}
 	return status
+}
+
+// emitStatus tells subscribers the phone status (PHONE_STATUS).
+func (p *Phone) emitStatus() {
+	p.emit(Event{Type: EventPhoneStatus, Status: p.Status(), DND: p.DND()})
 }
 
 // Close hangs up every call, unregisters every account (bounded by ctx)
@@ -234,6 +245,17 @@ func (p *Phone) removeCall(c *Call) {
 		delete(p.calls, c.info.ID)
 		p.wg.Done()
 	}
+}
+
+// callsOf returns the current calls of an account.
+func (p *Phone) callsOf(account string) []*Call {
+	var out []*Call
+	for _, c := range p.Calls() {
+		if c.info.Account == account {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // callBySIP finds the call of a dialog by its SIP Call-ID on an account.

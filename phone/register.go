@@ -30,14 +30,14 @@ const (
 var errConnectionLost = errors.New("the connection to the server was lost")
 
 // registerLoop registers the account, refreshes it before it expires,
-// retries failures with exponential backoff and jitter, keeps the flow
-// alive, and unregisters (Expires: 0) when ctx ends.
+// retries failures with exponential backoff and jitter, and keeps the
+// flow alive until ctx ends. Whoever ends it removes the binding
+// (Unregister, stop).
 func (a *Account) registerLoop(ctx context.Context) {
 	failures := 0
 	for {
 		granted, err := a.registerOnce(ctx, a.cfg.expires())
 		if ctx.Err() != nil {
-			a.unregister()
 			return
 		}
 		var wait time.Duration
@@ -54,7 +54,6 @@ func (a *Account) registerLoop(ctx context.Context) {
 			continue
 		}
 		if ctx.Err() != nil {
-			a.unregister()
 			return
 		}
 	}
@@ -324,29 +323,50 @@ func (a *Account) learnPublicAddress(res *sip.Response) bool {
 	return changed
 }
 
-// unregister removes the binding (Expires: 0) if there is one.
-func (a *Account) unregister() {
-	wasRegistered := a.isRegistered()
-	a.setRegState(RegUnregistered)
-	if wasRegistered {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		for range 3 {
-			req := a.registerRequest(0)
-			if err := a.applyAuth(req); err != nil {
-				break
-			}
-			res, err := a.do(ctx, req)
-			if err != nil || (res.StatusCode != 401 && res.StatusCode != 407) {
-				break
-			}
-			if err := a.rememberChallenge(req, res); err != nil {
-				break
-			}
+// unregister moves the account to RegUnregistered and, when send is set,
+// removes the binding with REGISTER Expires: 0 (answering a digest
+// challenge), bounded by ctx. It emits UNREGISTERED, and returns an error
+// when the server did not confirm the removal.
+func (a *Account) unregister(ctx context.Context, send bool) error {
+	a.mu.Lock()
+	a.regState = RegUnregistered
+	a.lastCause = nil
+	a.mu.Unlock()
+	var err error
+	if send {
+		err = a.removeBinding(ctx)
+		if err != nil {
+			a.log.Info("unregistration not confirmed", "error", err)
 		}
-		a.p.emit(Event{Type: EventUnregistered, Account: a.cfg.ID})
 	}
-	a.dropConn()
+	a.p.emit(Event{Type: EventUnregistered, Account: a.cfg.ID})
+	return err
+}
+
+// removeBinding sends REGISTER with Expires: 0 until the registrar
+// answers it with something other than a challenge.
+func (a *Account) removeBinding(ctx context.Context) error {
+	for range 3 {
+		req := a.registerRequest(0)
+		if err := a.applyAuth(req); err != nil {
+			return fmt.Errorf("unregister: %w", err)
+		}
+		res, err := a.do(ctx, req)
+		if err != nil {
+			return fmt.Errorf("unregister: no answer from %s: %w", a.destination(), err)
+		}
+		switch {
+		case res.IsSuccess():
+			return nil
+		case res.StatusCode == 401 || res.StatusCode == 407:
+			if err := a.rememberChallenge(req, res); err != nil {
+				return fmt.Errorf("unregister: %w", err)
+			}
+		default:
+			return fmt.Errorf("unregister: %w", &SIPError{Method: "REGISTER", Code: res.StatusCode, Reason: res.Reason})
+		}
+	}
+	return fmt.Errorf("unregister: the server kept asking for credentials")
 }
 
 func (a *Account) registered(granted time.Duration) {

@@ -23,6 +23,11 @@ func (c *Call) Transfer(ctx context.Context, target string) error {
 		c.mu.Unlock()
 		return fmt.Errorf("%w: only an established call can be transferred (it is %s)", ErrWrongState, state)
 	}
+	if c.transferring {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: a transfer of this call is already under way", ErrWrongState)
+	}
+	c.transferring = true
 	req := c.dlg.request(sip.REFER)
 	c.mu.Unlock()
 	req.AppendHeader(c.a.contact())
@@ -30,11 +35,13 @@ func (c *Call) Transfer(ctx context.Context, target string) error {
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+aorString(c.a)+">"))
 	res, tx, err := c.doInDialog(ctx, req)
 	if err != nil {
+		c.setTransferring(false)
 		return fmt.Errorf("transfer: %w", err)
 	}
 	tx.Terminate()
 	if !res.IsSuccess() {
 		c.mu.Lock()
+		c.transferring = false
 		c.emitUnsafe(Event{Type: EventTransfer, TransferState: "failed"})
 		c.mu.Unlock()
 		return &SIPError{Method: "REFER", Code: res.StatusCode, Reason: res.Reason}
@@ -68,14 +75,13 @@ func (a *Account) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 		state = "ringing"
 	}
 	c.mu.Lock()
+	if state == "failed" {
+		c.transferring = false
+	}
 	c.emitUnsafe(Event{Type: EventTransfer, TransferState: state})
 	c.mu.Unlock()
 	if state == "completed" {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = c.bye(ctx)
-		}()
+		go c.transferCompleted()
 	}
 }
 
@@ -107,23 +113,49 @@ func (a *Account) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 		a.reply(tx, req, 400, "Bad Refer-To")
 		return
 	}
-	target.Headers = nil
+	// An attended transfer names the dialog the new call replaces.
+	replaces, ok := referReplaces(&target)
+	if !ok {
+		a.reply(tx, req, 400, "Bad Replaces in Refer-To")
+		return
+	}
+	referredBy := headerValue(req, "Referred-By")
+	if referredBy == "" {
+		referredBy = headerValue(req, "b")
+	}
 	a.reply(tx, req, 202, "Accepted")
 	c.mu.Lock()
+	// The transferor ends this call once the new one is up: its BYE
+	// then means the transfer took the call away.
+	c.transferring = true
 	c.emitUnsafe(Event{Type: EventTransfer, TransferState: "trying"})
 	c.mu.Unlock()
-	go c.followRefer(target)
+	go c.followRefer(target, replaces, referredBy)
 }
 
-func (c *Call) followRefer(target sip.Uri) {
+// followRefer places the call a REFER asks for, with Replaces (RFC 3891)
+// and Referred-By (RFC 3892) when the REFER gave them, and reports its
+// progress back by NOTIFY.
+func (c *Call) followRefer(target sip.Uri, replaces, referredBy string) {
 	c.notifyRefer("SIP/2.0 100 Trying", "active;expires=60")
-	next, err := c.p.Dial(context.Background(), c.a.cfg.ID, target.String(), DialOptions{})
+	next, err := c.p.dial(context.Background(), c.a.cfg.ID, target.String(), DialOptions{}, func(_ *Call, inv *sip.Request) error {
+		if replaces != "" {
+			inv.AppendHeader(sip.NewHeader("Replaces", replaces))
+			inv.AppendHeader(sip.NewHeader("Require", "replaces"))
+		}
+		if referredBy != "" && !strings.ContainsAny(referredBy, "\r\n") {
+			inv.AppendHeader(sip.NewHeader("Referred-By", referredBy))
+		}
+		return nil
+	})
 	if err != nil {
+		c.setTransferring(false)
 		c.notifyRefer("SIP/2.0 400 Bad Request", "terminated;reason=noresource")
 		return
 	}
 	select {
 	case <-next.Done():
+		c.setTransferring(false)
 		c.notifyRefer("SIP/2.0 487 Request Terminated", "terminated;reason=noresource")
 	case <-next.upSignal():
 		c.notifyRefer("SIP/2.0 200 OK", "terminated;reason=noresource")
