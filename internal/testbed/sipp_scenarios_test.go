@@ -150,7 +150,7 @@ func loadScenario(ctx context.Context, bin, file string) error {
 		"-key", "user", "sipp", "-key", "domain", "127.0.0.1", "-key", "expires", "300",
 		"-key", "code", "486", "-key", "reason", "Busy Here",
 		"-key", "redirect_target", "sip:target@127.0.0.1:5", "-key", "refer_target", "sip:target@127.0.0.1:5",
-		"-key", "hold_answer", "recvonly",
+		"-key", "hold_answer", "recvonly", "-key", "replaces", "x;to-tag=a;from-tag=b",
 		fmt.Sprintf("127.0.0.1:%d", dead))
 	cmd.WaitDelay = time.Second
 	out, _ := cmd.CombinedOutput()
