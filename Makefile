@@ -47,6 +47,7 @@ deps-build:
 
 deps-test:
 	bash packaging/linux/deps.sh test
+	bash scripts/js-deps.sh
 
 clean:
 	rm -rf build

@@ -6,7 +6,8 @@
 #                                   headers for Fyne (OpenGL, X11) and libvpx
 #   packaging/linux/deps.sh test    build + the real peers and tools the test
 #                                   suite starts (Kamailio, SIPp, baresip,
-#                                   gnome-keyring, Xvfb...)
+#                                   gnome-keyring, Xvfb, Chromium and Node.js
+#                                   for the API's browser test...)
 #
 # It uses apt-get without prompts, through sudo when not run as root.
 set -euo pipefail
@@ -20,11 +21,23 @@ test_packages=(
 	sip-tester baresip-core
 	gnome-keyring libsecret-tools dbus dbus-x11
 	xvfb xauth x11-utils xdotool imagemagick
+	chromium
 )
+# Node.js and npm run the API's browser test kit (api/js/test). They are
+# wanted as commands, not as Debian packages: a Node.js installed otherwise
+# (e.g. a nodejs package from another repository, which bundles npm and
+# conflicts with Debian's npm) is used as it is.
+node_packages=()
+if ! command -v node >/dev/null; then
+	node_packages+=(nodejs)
+fi
+if ! command -v npm >/dev/null; then
+	node_packages+=(npm)
+fi
 
 case "${1:-}" in
 build) wanted=("${build_packages[@]}") ;;
-test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+test) wanted=("${build_packages[@]}" "${test_packages[@]}" ${node_packages[@]+"${node_packages[@]}"}) ;;
 *)
 	echo "usage: $0 build|test" >&2
 	exit 2
