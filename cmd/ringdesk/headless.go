@@ -15,9 +15,11 @@ import (
 	"github.com/ringdesk/ringdesk/store"
 )
 
-// runHeadless runs the SIP engine without a window until ctx ends: every
-// account registers, each event is written to stdout as one line, and with
-// --auto-answer every incoming call is answered. It returns the exit code.
+// runHeadless runs the SIP engine, the local API, the call history and the
+// caller lookup without a window until ctx ends: every account registers,
+// each event is written to stdout as one line, and with --auto-answer every
+// incoming call is answered. A link from the command line is dialled once
+// an account is registered. It returns the exit code.
 func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, stdout io.Writer) int {
 	mediaFor, err := mediaChooser(f.audioIn, f.audioOut)
 	if err != nil {
@@ -27,6 +29,19 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 	p := phone.New(phone.WithLogger(logger.Logger), phone.WithSIPTrace(logger.TraceSIP), phone.WithMedia(mediaFor))
 	sub := p.Subscribe()
 	var wg sync.WaitGroup
+	// Shutdown order: the API first, so nothing new is asked; then the
+	// engine, which hangs up, unregisters and so ends the event printer;
+	// then the goroutines left, and the history and lookup last, after
+	// the watcher saw the calls end.
+	var services *services
+	defer func() {
+		services.closeAPI()
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = p.Close(closeCtx)
+		wg.Wait()
+		services.close()
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -34,7 +49,9 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 			fmt.Fprintln(stdout, eventLine(e))
 			if f.autoAnswer && e.Type == phone.EventIncomingCall {
 				if c, err := p.Call(e.Call.ID); err == nil {
+					wg.Add(1)
 					go func() {
+						defer wg.Done()
 						if err := c.Answer(ctx); err != nil {
 							logger.Warn("auto-answer failed", "call", c.ID(), "error", err)
 						}
@@ -43,6 +60,13 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 			}
 		}
 	}()
+
+	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout)
+	if err != nil {
+		fmt.Fprintln(stdout, "ERROR", err)
+		return 1
+	}
+
 	code := 0
 	for _, acc := range cfg.Accounts {
 		secret, source, err := profile.AccountSecret(acc.ID)
@@ -57,13 +81,22 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 			code = 1
 		}
 	}
+	if f.link != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := services.api.OpenURI(ctx, f.link, linkWait); err != nil {
+				fmt.Fprintf(stdout, "ERROR dial %s: %v\n", f.link, err)
+			}
+		}()
+	}
 	<-ctx.Done()
-	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = p.Close(closeCtx)
-	wg.Wait()
 	return code
 }
+
+// linkWait is how long a link from the command line waits for an account
+// to register before it is given up.
+const linkWait = 60 * time.Second
 
 // phoneAccount turns a configured account and its secret into what the
 // engine takes.

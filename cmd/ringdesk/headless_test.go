@@ -66,7 +66,7 @@ password_env = "RINGDESK_TEST_MAIN_PASSWORD"
 		t.Fatal(err)
 	}
 	heard := filepath.Join(dir, "heard.wav")
-	f := flags{headless: true, autoAnswer: true, audioIn: "tone:440", audioOut: heard}
+	f := flags{headless: true, autoAnswer: true, audioIn: "tone:440", audioOut: heard, apiAddr: "127.0.0.1:0"}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out lockedBuffer
 	done := make(chan int)

@@ -1,6 +1,8 @@
 // Command ringdesk is the Ringdesk softphone: it opens the window by default;
 // --check-config only reads and validates the configuration; --headless runs
-// the SIP engine without a window (the local API joins it in its own issue).
+// the SIP engine, the local API and the call history without a window.
+// `ringdesk tel:NUMBER` (or sip:, callto:) hands the number to the Ringdesk
+// already running, or starts one that dials it once registered.
 package main
 
 import (
@@ -23,16 +25,20 @@ var version = "0.1.0-dev"
 
 // flags are the command line's settings.
 type flags struct {
-	configPath  string
-	logFile     string
-	logLevel    string
-	sipTrace    bool
-	checkConfig bool
-	showVersion bool
-	headless    bool
-	autoAnswer  bool
-	audioIn     string
-	audioOut    string
+	configPath   string
+	logFile      string
+	logLevel     string
+	sipTrace     bool
+	checkConfig  bool
+	showVersion  bool
+	headless     bool
+	autoAnswer   bool
+	audioIn      string
+	audioOut     string
+	apiAddr      string
+	apiTokenFile string
+	// link is a tel:, sip: or callto: link to dial, from the command line.
+	link string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -49,11 +55,22 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.BoolVar(&f.autoAnswer, "auto-answer", false, "with --headless: answer every incoming call")
 	fs.StringVar(&f.audioIn, "audio-in", "silence", "with --headless: what the far end hears: FILE.wav, tone:HZ or silence")
 	fs.StringVar(&f.audioOut, "audio-out", "null", "with --headless: where what we hear goes: FILE.wav or null")
+	fs.StringVar(&f.apiAddr, "api-addr", "", "the local API's loopback address, e.g. 127.0.0.1:5478 (default: [api] listen in the config)")
+	fs.StringVar(&f.apiTokenFile, "api-token-file", "", "a file holding the local API's token (default: the keyring, or [api] token_env)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: ringdesk [flags] [tel:NUMBER | sip:NUMBER@HOST | callto:NUMBER]")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (see ringdesk -h)", fs.Arg(0))
+	switch {
+	case fs.NArg() > 1:
+		return f, fmt.Errorf("unexpected argument %q (see ringdesk -h)", fs.Arg(1))
+	case fs.NArg() == 1 && !isDialLink(fs.Arg(0)):
+		return f, fmt.Errorf("unexpected argument %q: give a tel:, sip: or callto: link to dial (see ringdesk -h)", fs.Arg(0))
+	case fs.NArg() == 1:
+		f.link = fs.Arg(0)
 	}
 	return f, nil
 }
@@ -102,6 +119,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if f.checkConfig {
 		return checkConfig(stdout, profile, cfg, loadErr)
+	}
+	if f.link != "" && loadErr == nil {
+		// Single instance: the Ringdesk already running dials the link.
+		token, _, err := apiToken(f, profile, cfg, false)
+		if err == nil {
+			err = handOver(context.Background(), apiAddr(f, cfg), token, f.link)
+			if err == nil {
+				logger.Info("link handed to the running Ringdesk", "address", apiAddr(f, cfg))
+				return 0
+			}
+		}
+		if !errors.Is(err, errNoInstance) && !errors.Is(err, store.ErrSecretNotFound) && !errors.Is(err, store.ErrNoKeyring) {
+			fmt.Fprintln(stderr, "ringdesk:", err)
+			return 1
+		}
+		logger.Info("no running Ringdesk took the link: starting, to dial it once registered", "reason", err)
 	}
 	if f.headless {
 		if loadErr != nil {
