@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,25 +186,35 @@ func requireKamailioModule(t testing.TB, bin, module, debianPackage string) {
 	missing(t, fmt.Sprintf("Kamailio module %s not found in %s", module, strings.Join(dirs, ":")), debianPackage)
 }
 
+// pickPorts chooses Kamailio's SIP, WebSocket and TLS ports. Each free
+// port is found by binding and releasing it, so the kernel may offer the
+// same one twice: then it asks again.
 func (k *Kamailio) pickPorts() error {
 	sip, err := FreePort()
 	if err != nil {
 		return err
 	}
-	ws, err := FreeTCPPort()
-	if err != nil {
+	taken := []int{sip}
+	distinct := func() (int, error) {
+		for range 20 {
+			p, err := FreeTCPPort()
+			if err != nil {
+				return 0, err
+			}
+			if !slices.Contains(taken, p) {
+				taken = append(taken, p)
+				return p, nil
+			}
+		}
+		return 0, fmt.Errorf("testbed: the kernel kept offering ports already chosen (%v)", taken)
+	}
+	if k.wsPort, err = distinct(); err != nil {
 		return err
 	}
-	if ws == sip {
-		return fmt.Errorf("testbed: the kernel offered port %d twice", ws)
-	}
-	k.sipPort, k.wsPort = sip, ws
+	k.sipPort = sip
 	if k.settings.tls {
-		if k.tlsPort, err = FreeTCPPort(); err != nil {
+		if k.tlsPort, err = distinct(); err != nil {
 			return err
-		}
-		if k.tlsPort == sip || k.tlsPort == ws {
-			return fmt.Errorf("testbed: the kernel offered port %d twice", k.tlsPort)
 		}
 	}
 	return nil
