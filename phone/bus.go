@@ -1,6 +1,9 @@
 package phone
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Subscription is one subscriber's view of the engine's events. Events
 // arrive on C in the order they happened. The engine never waits for a
@@ -11,16 +14,19 @@ type Subscription struct {
 	// dropped.
 	C <-chan Event
 
-	out     chan Event
-	bus     *bus
-	mu      sync.Mutex
-	queue   []Event // guarded by mu
-	err     error   // guarded by mu
-	closed  bool    // guarded by mu
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-	stopper sync.Once
+	out    chan Event
+	bus    *bus
+	mu     sync.Mutex
+	queue  []Event // guarded by mu
+	err    error   // guarded by mu
+	closed bool    // guarded by mu
+	// finishing says the phone is shutting down: deliver ends once the
+	// queue is empty; guarded by mu.
+	finishing bool
+	wake      chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	stopper   sync.Once
 }
 
 // Err reports why C was closed: nil after Close, ErrSlowSubscriber when
@@ -84,6 +90,13 @@ func (s *Subscription) deliver() {
 				return
 			}
 		}
+		s.mu.Lock()
+		finished := s.finishing && len(s.queue) == 0
+		s.mu.Unlock()
+		if finished {
+			s.shutdown(ErrClosed)
+			return
+		}
 		select {
 		case <-s.wake:
 		case <-s.stop:
@@ -137,15 +150,38 @@ func (b *bus) publish(e Event) {
 	}
 }
 
-// close ends every subscription and waits for their goroutines.
+// closeDrainTime bounds how long the phone's shutdown waits for
+// subscribers to take the events still queued for them (the last
+// CALL_ENDs, which the history must see).
+const closeDrainTime = 2 * time.Second
+
+// close ends every subscription once it has delivered what is queued for
+// it (waiting at most closeDrainTime for subscribers that do not read),
+// and waits for their goroutines.
 func (b *bus) close() {
 	b.mu.Lock()
 	subs := b.subs
 	b.subs = map[*Subscription]struct{}{}
 	b.closed = true
 	b.mu.Unlock()
+	expired := make(chan struct{})
+	timer := time.AfterFunc(closeDrainTime, func() { close(expired) })
+	defer timer.Stop()
 	for s := range subs {
-		s.shutdown(ErrClosed)
-		<-s.done
+		s.mu.Lock()
+		s.finishing = true
+		s.mu.Unlock()
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	for s := range subs {
+		select {
+		case <-s.done:
+		case <-expired:
+			s.shutdown(ErrClosed)
+			<-s.done
+		}
 	}
 }
