@@ -282,14 +282,35 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, callOf(c.Info()))
 }
 
-// callCommand runs a command without a body on the call in the path and
-// answers with the call as it stands after it.
-func (s *Server) callCommand(do func(context.Context, *phone.Call) error) http.HandlerFunc {
+// command describes one command on the call in the path: the body it
+// reads (a pointer, or nil for none), whether the body may be left out, a
+// check of the body made before the call is looked up, the status of a
+// success, and what the command does. do's answer is sent as the body;
+// nil sends the call as it stands after the command.
+type command struct {
+	req      any
+	optional bool
+	check    func() error
+	status   int
+	do       func(ctx context.Context, c *phone.Call) (any, error)
+}
+
+// onCall runs a command on the call in the path and answers for it.
+func (s *Server) onCall(cmd command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var none struct{}
-		if err := readBody(r, &none, true); err != nil {
+		req := cmd.req
+		if req == nil {
+			req, cmd.optional = &struct{}{}, true
+		}
+		if err := readBody(r, req, cmd.optional); err != nil {
 			writeError(w, err)
 			return
+		}
+		if cmd.check != nil {
+			if err := cmd.check(); err != nil {
+				writeError(w, err)
+				return
+			}
 		}
 		c, err := s.findCall(r)
 		if err != nil {
@@ -298,74 +319,66 @@ func (s *Server) callCommand(do func(context.Context, *phone.Call) error) http.H
 		}
 		ctx, cancel := commandContext(r)
 		defer cancel()
-		if err := do(ctx, c); err != nil {
+		answer, err := cmd.do(ctx, c)
+		if err != nil {
 			writeError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, callOf(c.Info()))
+		if answer == nil {
+			answer = callOf(c.Info())
+		}
+		status := cmd.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		writeJSON(w, status, answer)
 	}
+}
+
+// callCommand is a command without a body that answers 200 with the call.
+func (s *Server) callCommand(do func(context.Context, *phone.Call) error) http.HandlerFunc {
+	return s.onCall(command{do: func(ctx context.Context, c *phone.Call) (any, error) { return nil, do(ctx, c) }})
 }
 
 func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Video bool `json:"video"`
 	}
-	if err := readBody(r, &req, true); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.callCommand(func(ctx context.Context, c *phone.Call) error { return c.Answer(ctx) })(w, r)
+	s.onCall(command{req: &req, optional: true, do: func(ctx context.Context, c *phone.Call) (any, error) {
+		return nil, c.Answer(ctx)
+	}})(w, r)
 }
 
 func (s *Server) hangup(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Code int `json:"code"`
 	}
-	if err := readBody(r, &req, true); err != nil {
-		writeError(w, err)
-		return
-	}
-	if req.Code != 0 && (req.Code < 400 || req.Code > 699) {
-		writeError(w, errorf(http.StatusUnprocessableEntity, CodeInvalid, "code %d is not a SIP refusal: use 486 (busy), 603 (decline) or another 4xx-6xx", req.Code))
-		return
-	}
-	c, err := s.findCall(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	ctx, cancel := commandContext(r)
-	defer cancel()
-	info := c.Info()
-	if info.Direction == phone.DirectionInbound && info.State == phone.CallStateIncoming {
-		code := req.Code
-		if code == 0 {
-			code = 486
+	check := func() error {
+		if req.Code != 0 && (req.Code < 400 || req.Code > 699) {
+			return errorf(http.StatusUnprocessableEntity, CodeInvalid, "code %d is not a SIP refusal: use 486 (busy), 603 (decline) or another 4xx-6xx", req.Code)
 		}
-		err = c.Reject(code)
-	} else {
-		err = c.Hangup(ctx)
+		return nil
 	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, callOf(c.Info()))
+	s.onCall(command{req: &req, optional: true, check: check, do: func(ctx context.Context, c *phone.Call) (any, error) {
+		info := c.Info()
+		if info.Direction == phone.DirectionInbound && info.State == phone.CallStateIncoming {
+			code := req.Code
+			if code == 0 {
+				code = 486
+			}
+			return nil, c.Reject(code)
+		}
+		return nil, c.Hangup(ctx)
+	}})(w, r)
 }
 
 func (s *Server) dtmf(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Digits string `json:"digits"`
 	}
-	if err := readBody(r, &req, false); err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := checkDigits(req.Digits); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.callCommand(func(ctx context.Context, c *phone.Call) error { return c.SendDTMF(ctx, req.Digits) })(w, r)
+	s.onCall(command{req: &req, check: func() error { return checkDigits(req.Digits) }, do: func(ctx context.Context, c *phone.Call) (any, error) {
+		return nil, c.SendDTMF(ctx, req.Digits)
+	}})(w, r)
 }
 
 // transferRequest is the body of the transfer paths.
@@ -373,32 +386,26 @@ type transferRequest struct {
 	To string `json:"to"`
 }
 
-func (s *Server) readTransfer(r *http.Request) (string, error) {
-	var req transferRequest
-	if err := readBody(r, &req, false); err != nil {
-		return "", err
+// transferCommand is a transfer path's command: its body names the
+// target, a number, which do receives cleaned.
+func (s *Server) transferCommand(status int, do func(ctx context.Context, c *phone.Call, to string) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req transferRequest
+		var to string
+		check := func() (err error) {
+			to, err = CleanNumber(req.To)
+			return err
+		}
+		s.onCall(command{req: &req, check: check, status: status, do: func(ctx context.Context, c *phone.Call) (any, error) {
+			return do(ctx, c, to)
+		}})(w, r)
 	}
-	return CleanNumber(req.To)
 }
 
 func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
-	to, err := s.readTransfer(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	c, err := s.findCall(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	ctx, cancel := commandContext(r)
-	defer cancel()
-	if err := c.Transfer(ctx, to); err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, callOf(c.Info()))
+	s.transferCommand(http.StatusAccepted, func(ctx context.Context, c *phone.Call, to string) (any, error) {
+		return nil, c.Transfer(ctx, to)
+	})(w, r)
 }
 
 func (s *Server) setData(w http.ResponseWriter, r *http.Request) {

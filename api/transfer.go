@@ -25,25 +25,14 @@ func (s *Server) forwards() []Forward {
 }
 
 func (s *Server) attendedTransfer(w http.ResponseWriter, r *http.Request) {
-	to, err := s.readTransfer(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	c, err := s.findCall(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	ctx, cancel := commandContext(r)
-	defer cancel()
-	consult, err := c.AttendedTransfer(ctx, to)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	info := consult.Info()
-	writeJSON(w, http.StatusCreated, map[string]string{"id": info.ID, "sipCallId": info.SIPCallID})
+	s.transferCommand(http.StatusCreated, func(ctx context.Context, c *phone.Call, to string) (any, error) {
+		consult, err := c.AttendedTransfer(ctx, to)
+		if err != nil {
+			return nil, err
+		}
+		info := consult.Info()
+		return map[string]string{"id": info.ID, "sipCallId": info.SIPCallID}, nil
+	})(w, r)
 }
 
 func (s *Server) completeTransfer(w http.ResponseWriter, r *http.Request) {

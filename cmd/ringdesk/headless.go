@@ -61,26 +61,13 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 		}
 	}()
 
-	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout)
+	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout, nil)
 	if err != nil {
 		fmt.Fprintln(stdout, "ERROR", err)
 		return 1
 	}
 
-	code := 0
-	for _, acc := range cfg.Accounts {
-		secret, source, err := profile.AccountSecret(acc.ID)
-		if err != nil {
-			fmt.Fprintf(stdout, "ERROR account %s: %v\n", acc.ID, err)
-			code = 1
-			continue
-		}
-		logger.Info("account password", "account", acc.ID, "source", source)
-		if _, err := p.AddAccount(phoneAccount(acc, secret)); err != nil {
-			fmt.Fprintf(stdout, "ERROR account %s: %v\n", acc.ID, err)
-			code = 1
-		}
-	}
+	code := addAccounts(p, profile, cfg, logger, stdout)
 	if f.link != "" {
 		wg.Add(1)
 		go func() {

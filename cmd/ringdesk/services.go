@@ -36,9 +36,10 @@ func historyPath(profile *store.Profile) string {
 
 // startServices opens the history, starts the caller lookup and the
 // watcher, and serves the local API on its loopback address. The API's
-// address goes to out as "API http://127.0.0.1:PORT". Whatever started is
-// closed again when a later part fails.
-func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer) (s *services, err error) {
+// address goes to out as "API http://127.0.0.1:PORT". confirm, when not
+// nil, is asked before dialling a link handed over by the system. Whatever
+// started is closed again when a later part fails.
+func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer, confirm func(context.Context, api.ExternalDial) bool) (s *services, err error) {
 	s = &services{}
 	defer func() {
 		if err != nil {
@@ -67,7 +68,7 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 	logger.Info("local API token", "source", source)
 	s.api, err = api.New(api.Options{Phone: p, Token: token, AllowedOrigins: cfg.API.AllowedOrigins,
 		History: s.history, Lookup: s.crm.Resolver, DialsPerMinute: cfg.API.DialLimit(),
-		Version: version, Logger: logger.Logger})
+		ConfirmDial: confirm, Version: version, Logger: logger.Logger})
 	if err != nil {
 		return s, fmt.Errorf("local API: %w", err)
 	}
@@ -84,7 +85,28 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 		}
 	}()
 	fmt.Fprintln(out, "API", s.api.URL())
+	logger.Info("local API listening", "url", s.api.URL())
 	return s, nil
+}
+
+// addAccounts gives the engine every configured account with its password;
+// a problem with one account is written to out and makes the result 1.
+func addAccounts(p *phone.Phone, profile *store.Profile, cfg *store.Config, logger *applog.Logger, out io.Writer) int {
+	code := 0
+	for _, acc := range cfg.Accounts {
+		secret, source, err := profile.AccountSecret(acc.ID)
+		if err != nil {
+			fmt.Fprintf(out, "ERROR account %s: %v\n", acc.ID, err)
+			code = 1
+			continue
+		}
+		logger.Info("account password", "account", acc.ID, "source", source)
+		if _, err := p.AddAccount(phoneAccount(acc, secret)); err != nil {
+			fmt.Fprintf(out, "ERROR account %s: %v\n", acc.ID, err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // closeAPI stops the local API, so nothing new is asked of the engine
