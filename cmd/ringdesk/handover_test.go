@@ -69,6 +69,13 @@ func startRingdesk(t *testing.T, args ...string) *ringdeskProcess {
 	return p
 }
 
+// output is what the process printed so far.
+func (p *ringdeskProcess) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.lines, "\n")
+}
+
 // waitLine waits for a stdout line containing all of parts.
 func (p *ringdeskProcess) waitLine(t *testing.T, parts ...string) string {
 	t.Helper()
@@ -88,9 +95,7 @@ func (p *ringdeskProcess) waitLine(t *testing.T, parts ...string) string {
 		p.mu.Unlock()
 		time.Sleep(20 * time.Millisecond)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t.Fatalf("no line with %q in:\n%s", parts, strings.Join(p.lines, "\n"))
+	t.Fatalf("no line with %q in:\n%s", parts, p.output())
 	return ""
 }
 
