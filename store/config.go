@@ -20,6 +20,7 @@ type Config struct {
 	API      API       `toml:"api,omitempty"`
 	Accounts []Account `toml:"accounts"`
 	CRM      CRM       `toml:"crm,omitempty"`
+	History  History   `toml:"history,omitempty"`
 	Log      Log       `toml:"log,omitempty"`
 	UI       UI        `toml:"ui,omitempty"`
 }
@@ -189,6 +190,13 @@ type CRMWebhook struct {
 	// SecretEnv names an environment variable holding the signing key on
 	// hosts without a keyring.
 	SecretEnv string `toml:"secret_env,omitempty"`
+}
+
+// History configures the call history.
+type History struct {
+	// RetentionDays deletes finished calls older than this many days when
+	// Ringdesk starts; 0 keeps every call.
+	RetentionDays int `toml:"retention_days,omitempty"`
 }
 
 // Log configures logging.

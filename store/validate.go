@@ -23,6 +23,9 @@ func (c *Config) problems() []*ConfigError {
 	cfg.ApplyDefaults()
 	var v validator
 	v.api(&cfg.API)
+	if d := cfg.History.RetentionDays; d < 0 || d > 36500 {
+		v.addf("history.retention_days", "%d is out of range: write a number of days from 1 to 36500, or 0 to keep every call", d)
+	}
 	firstWithID := map[string]int{}
 	for i := range cfg.Accounts {
 		field := fmt.Sprintf("accounts[%d]", i)

@@ -47,7 +47,7 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 			s = nil
 		}
 	}()
-	s.history, err = history.Open(ctx, historyPath(profile))
+	s.history, err = history.Open(ctx, historyPath(profile), history.WithRetention(time.Duration(cfg.History.RetentionDays)*24*time.Hour))
 	if err != nil {
 		return s, fmt.Errorf("call history: %w", err)
 	}
