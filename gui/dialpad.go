@@ -1,24 +1,29 @@
 package gui
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ringdesk/ringdesk/store"
+	"github.com/ringdesk/ringdesk/phone"
 )
 
 // dialpadKeys are the twelve keys in phone order, row by row.
 var dialpadKeys = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"}
 
-// dialpadView is the main screen: the account chip, an optional banner about
-// a broken configuration file, the number entry, twelve keys, the call
-// buttons and a status line that says what happened to the last attempt.
+// dialTimeout bounds how long placing a call may take to start.
+const dialTimeout = 10 * time.Second
+
+// dialpadView is the main screen under the account chip: the number entry,
+// twelve keys, the call buttons and a status line that says what happened to
+// the last attempt (a refusal, or how the last call ended).
 type dialpadView struct {
 	w      *MainWindow
 	root   fyne.CanvasObject
-	chip   *accountChip
 	entry  *numberEntry
 	keys   map[string]*dialKey
 	back   *widget.Button
@@ -27,13 +32,9 @@ type dialpadView struct {
 	status *widget.Label
 }
 
-// newDialpadView builds the screen for acc (nil: no account). onAdd, when not
-// nil, lets the user go back to the account form.
-func newDialpadView(w *MainWindow, acc *store.Account, onAdd func()) *dialpadView {
+// newDialpadView builds the screen.
+func newDialpadView(w *MainWindow) *dialpadView {
 	d := &dialpadView{w: w, keys: make(map[string]*dialKey, len(dialpadKeys))}
-
-	d.chip = newAccountChip(onAdd)
-	d.chip.setAccount(acc, w.opts.Dial != nil)
 
 	d.entry = newNumberEntry()
 	d.entry.SetPlaceHolder(txtNumberPlaceholder())
@@ -64,13 +65,8 @@ func newDialpadView(w *MainWindow, acc *store.Account, onAdd func()) *dialpadVie
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Hide()
 
-	top := container.NewVBox(d.chip.root)
-	if w.opts.ConfigErr != nil {
-		top.Add(newConfigErrorBanner(w.opts.ConfigErr, w.opts.ConfigPath))
-	}
-	top.Add(entryRow)
 	bottom := container.NewVBox(container.NewGridWithColumns(2, d.call, d.video), d.status)
-	d.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil, pad))
+	d.root = container.NewBorder(entryRow, bottom, nil, nil, pad)
 	return d
 }
 
@@ -82,33 +78,49 @@ func (d *dialpadView) press(s string) {
 }
 
 func (d *dialpadView) focusEntry() {
+	if !d.root.Visible() {
+		return
+	}
 	if c := d.w.win.Canvas(); c.Focused() != d.entry {
 		c.Focus(d.entry)
 	}
 }
 
-// dial calls Options.Dial with the cleaned number, off the UI goroutine, and
-// says in the status line what came of it. It never fails silently.
+// dial places a call to the cleaned number through the engine, off the UI
+// goroutine, and says in the status line when the engine refused it. It
+// never fails silently: what happens to the call afterwards shows in its
+// call panel, and how it ended here again.
 func (d *dialpadView) dial(video bool) {
 	if d.call.Disabled() {
 		return // a dial is already under way
 	}
 	number := cleanDialString(d.entry.Text)
-	dialFn := d.w.opts.Dial
+	p := d.w.opts.Phone
 	switch {
-	case dialFn == nil:
+	case p == nil:
 		d.showStatus(txtCallingUnavailable(), widget.DangerImportance)
 	case number == "":
 		d.showStatus(txtEnterNumber(), widget.WarningImportance)
 	default:
+		account := ""
+		if d.w.engineAcc != nil {
+			account = d.w.engineAcc.ID()
+		}
 		d.setDialling(true)
 		d.showStatus(txtCalling(number), widget.MediumImportance)
-		d.w.background(func() error { return dialFn(number, video) }, func(err error) {
+		d.w.background(func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+			defer cancel()
+			_, err := p.Dial(ctx, account, number, phone.DialOptions{Video: video})
+			return err
+		}, func(err error) {
 			d.setDialling(false)
 			if err != nil {
 				d.w.log.Warn("dial failed", "video", video, "err", err)
-				d.showStatus(txtCallFailed(number, err), widget.DangerImportance)
+				d.showStatus(txtCallFailed(number, errText(err)), widget.DangerImportance)
+				return
 			}
+			d.entry.SetText("")
 		})
 	}
 }
@@ -133,11 +145,17 @@ func (d *dialpadView) showStatus(text string, imp widget.Importance) {
 // typedRune and typedKey take keyboard input that reached the window while
 // nothing had the focus, so typing on the dialpad always lands in the entry.
 func (d *dialpadView) typedRune(r rune) {
+	if !d.root.Visible() {
+		return
+	}
 	d.focusEntry()
 	d.entry.TypedRune(r)
 }
 
 func (d *dialpadView) typedKey(ev *fyne.KeyEvent) {
+	if !d.root.Visible() {
+		return
+	}
 	switch ev.Name {
 	case fyne.KeyBackspace, fyne.KeyReturn, fyne.KeyEnter:
 		d.focusEntry()

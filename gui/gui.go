@@ -1,7 +1,10 @@
 // Package gui is Ringdesk's desktop window, built with Fyne.
 //
 // The window has two screens: the first-run account form, shown while the
-// configuration has no account, and the dialpad. Everything the user reads
+// configuration has no account, and the dialpad, which gives way to the call
+// panels while there are calls (calls.go). A ringing call also gets a popup
+// window of its own (incoming.go). The window follows the engine
+// (Options.Phone) through one event subscription (engine.go). Everything the user reads
 // goes through Fyne's lang.L with the English text as the key (see text.go),
 // and every change that starts off the UI goroutine reaches the widgets through
 // fyne.Do, the one door into the UI.
@@ -12,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/ringdesk/ringdesk/phone"
 	"github.com/ringdesk/ringdesk/store"
 )
 
@@ -33,11 +37,20 @@ type Options struct {
 	ConfigErr error
 	// Accounts saves a new account; nil when ConfigErr is set.
 	Accounts AccountSaver
-	// Dial starts a call to number, with video when video is true. Nil means
-	// this build has no SIP engine yet.
-	Dial func(number string, video bool) error
+	// Phone is the SIP engine the window drives: the account chip shows its
+	// registration, the dialpad dials through it, and its calls get a call
+	// panel and, ringing in, a popup. Nil means no engine (the window says
+	// so, and the first-run form still works).
+	Phone *phone.Phone
 	// Logger receives the GUI's log lines; nil discards them.
 	Logger *slog.Logger
+	// OnWindow, when set, is called by Run with the main window once it is
+	// built, before the event loop starts: main keeps it to hand
+	// (*MainWindow).ConfirmDial to the local API.
+	OnWindow func(w *MainWindow)
+
+	// uiDo replaces fyne.Do in tests, which run the UI on their own goroutine.
+	uiDo func(func())
 }
 
 // AccountSaver saves a new account and its password (or HA1) to the keyring;
@@ -53,6 +66,9 @@ func Run(opts Options) {
 	a.SetIcon(appIcon)
 	a.Settings().SetTheme(ringdeskTheme{})
 	w := NewMainWindow(a, opts)
+	if opts.OnWindow != nil {
+		opts.OnWindow(w)
+	}
 	w.Window().SetMaster()
 	w.Window().ShowAndRun()
 }

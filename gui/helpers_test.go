@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -39,46 +40,98 @@ func (f *fakeSaver) saved() []savedAccount {
 	return append([]savedAccount(nil), f.calls...)
 }
 
-// dialCall is one call of a recording Options.Dial.
-type dialCall struct {
-	number string
-	video  bool
+// uiQueue stands in for fyne.Do: Fyne's test driver runs fyne.Do at once on
+// the calling goroutine, so engine events would touch widgets from the
+// engine's goroutines while the test reads them. The window hands its UI work
+// to the queue instead, and the test goroutine runs it (drain), so every
+// widget is touched from one goroutine, as in the real app.
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
 }
 
-// dialRecorder records Options.Dial calls and answers with err.
-type dialRecorder struct {
-	mu    sync.Mutex
-	calls []dialCall
-	err   error
+func (q *uiQueue) do(f func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, f)
+	q.mu.Unlock()
 }
 
-func (d *dialRecorder) dial(number string, video bool) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.calls = append(d.calls, dialCall{number, video})
-	return d.err
+// drain runs what is queued, including what that queues, until nothing is.
+func (q *uiQueue) drain() {
+	for {
+		q.mu.Lock()
+		fns := q.fns
+		q.fns = nil
+		q.mu.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, f := range fns {
+			f()
+		}
+	}
 }
 
-func (d *dialRecorder) dialled() []dialCall {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]dialCall(nil), d.calls...)
+// testWindow is a main window under test with its UI queue.
+type testWindow struct {
+	*MainWindow
+	q *uiQueue
 }
 
 // newTestWindow builds the main window on a test app that is torn down with t.
-func newTestWindow(t *testing.T, opts Options) *MainWindow {
+func newTestWindow(t *testing.T, opts Options) *testWindow {
 	t.Helper()
 	a := test.NewTempApp(t)
 	if opts.Config == nil {
 		opts.Config = &store.Config{}
 	}
-	w := NewMainWindow(a, opts)
+	q := &uiQueue{}
+	opts.uiDo = q.do
+	w := &testWindow{MainWindow: NewMainWindow(a, opts), q: q}
 	w.Window().Show()
 	t.Cleanup(func() {
-		w.pending.Wait()
-		w.Window().Close()
+		w.settle()
+		if !w.isClosed() { // the test driver panics on a second Close
+			w.Window().Close()
+		}
+		w.q.drain()
 	})
 	return w
+}
+
+// settle waits until background work (a dial, a save) has been applied to
+// the UI, running the UI queue meanwhile.
+func (w *testWindow) settle() {
+	done := make(chan struct{})
+	go func() {
+		w.pending.Wait()
+		close(done)
+	}()
+	for {
+		w.q.drain()
+		select {
+		case <-done:
+			w.q.drain()
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// waitUI runs the UI queue until cond holds, failing the test after 20 s.
+func (w *testWindow) waitUI(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		w.q.drain()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; the window shows:\n%s", what, visibleText(w))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // oneAccount is a configuration with one account, as after a first run.
@@ -88,12 +141,15 @@ func oneAccount() *store.Config {
 	}}}
 }
 
-// settle waits until background work (a dial, a save) has been applied to the UI.
-func (w *MainWindow) settle() { w.pending.Wait() }
+// hasWindow is a main window or a popup under test.
+type hasWindow interface{ Window() fyne.Window }
+
+// Window is the popup's window, for the helpers below.
+func (p *incomingPopup) Window() fyne.Window { return p.win }
 
 // visibleObjects is every object a person could see in the window: hidden
 // objects and their children are left out.
-func visibleObjects(w *MainWindow) []fyne.CanvasObject {
+func visibleObjects(w hasWindow) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -121,7 +177,7 @@ func visibleObjects(w *MainWindow) []fyne.CanvasObject {
 
 // visibleText joins the text of every visible label, button, check and
 // drawn text, one per line.
-func visibleText(w *MainWindow) string {
+func visibleText(w hasWindow) string {
 	var b strings.Builder
 	for _, o := range visibleObjects(w) {
 		var s string
@@ -143,14 +199,14 @@ func visibleText(w *MainWindow) string {
 	return b.String()
 }
 
-func assertShows(t *testing.T, w *MainWindow, want string) {
+func assertShows(t *testing.T, w hasWindow, want string) {
 	t.Helper()
 	if got := visibleText(w); !strings.Contains(got, want) {
 		t.Errorf("the window does not show %q; it shows:\n%s", want, got)
 	}
 }
 
-func assertNotShows(t *testing.T, w *MainWindow, unwanted string) {
+func assertNotShows(t *testing.T, w hasWindow, unwanted string) {
 	t.Helper()
 	if got := visibleText(w); strings.Contains(got, unwanted) {
 		t.Errorf("the window shows %q; it should not:\n%s", unwanted, got)
@@ -158,7 +214,7 @@ func assertNotShows(t *testing.T, w *MainWindow, unwanted string) {
 }
 
 // hasForm says whether any widget.Form is on screen.
-func hasForm(w *MainWindow) bool {
+func hasForm(w hasWindow) bool {
 	for _, o := range visibleObjects(w) {
 		if _, ok := o.(*widget.Form); ok {
 			return true

@@ -18,7 +18,13 @@ func txtAddAccount() string { return lang.L("Add account") }
 func txtNoEngine() string {
 	return lang.L("Not registered (SIP engine not in this build)")
 }
-func txtRegistrationUnknown() string { return lang.L("Registration status not shown yet") }
+func txtNotRegistered() string  { return lang.L("Not registered") }
+func txtRegistered() string     { return lang.L("Registered") }
+func txtRegistering() string    { return lang.L("Registering…") }
+func txtRegisterFailed() string { return lang.L("Registration failed") }
+func txtRegisterFailedReason(reason string) string {
+	return lang.L("{{.Reason}}. Click to try again.", map[string]any{"Reason": reason})
+}
 
 // Dialpad.
 
@@ -32,8 +38,90 @@ func txtCallingUnavailable() string {
 func txtCalling(number string) string {
 	return lang.L("Calling {{.Number}}…", map[string]any{"Number": number})
 }
-func txtCallFailed(number string, err error) string {
-	return lang.L("Could not call {{.Number}}: {{.Error}}", map[string]any{"Number": number, "Error": err.Error()})
+func txtCallFailed(number, reason string) string {
+	return lang.L("Could not call {{.Number}}: {{.Error}}", map[string]any{"Number": number, "Error": reason})
+}
+func txtCallEnded(who, reason string) string {
+	return lang.L("Call with {{.Who}} ended: {{.Reason}}", map[string]any{"Who": who, "Reason": reason})
+}
+func txtCallEndedAfter(who, duration string) string {
+	return lang.L("Call with {{.Who}} ended after {{.Duration}}", map[string]any{"Who": who, "Duration": duration})
+}
+
+// Call panel.
+
+func txtStateDialing() string    { return lang.L("Calling…") }
+func txtStateRinging() string    { return lang.L("Ringing…") }
+func txtStateIncoming() string   { return lang.L("Incoming call") }
+func txtStateConnected() string  { return lang.L("Connected") }
+func txtStateOnHold() string     { return lang.L("On hold") }
+func txtStateRemoteHold() string { return lang.L("Held by the other party") }
+func txtStateEnded() string      { return lang.L("Call ended") }
+func txtMute() string            { return lang.L("Mute") }
+func txtUnmute() string          { return lang.L("Unmute") }
+func txtHold() string            { return lang.L("Hold") }
+func txtResume() string          { return lang.L("Resume") }
+func txtKeypad() string          { return lang.L("Keypad") }
+func txtTransfer() string        { return lang.L("Transfer") }
+func txtHangUp() string          { return lang.L("Hang up") }
+func txtAnswer() string          { return lang.L("Answer") }
+func txtDecline() string         { return lang.L("Decline") }
+func txtCancel() string          { return lang.L("Cancel") }
+func txtTransferTitle() string   { return lang.L("Transfer the call") }
+func txtTransferPrompt() string  { return lang.L("Number to transfer the call to:") }
+func txtTransferring(number string) string {
+	return lang.L("Transferring to {{.Number}}…", map[string]any{"Number": number})
+}
+func txtTransferState(state string) string {
+	switch state {
+	case "trying":
+		return lang.L("Transfer: trying…")
+	case "ringing":
+		return lang.L("Transfer: ringing…")
+	case "accepted":
+		return lang.L("Transfer: accepted")
+	case "completed":
+		return lang.L("Transfer: completed")
+	case "failed":
+		return lang.L("Transfer failed")
+	}
+	return lang.L("Transfer: {{.State}}", map[string]any{"State": state})
+}
+func txtDTMFSent(digits string) string {
+	return lang.L("Sent: {{.Digits}}", map[string]any{"Digits": digits})
+}
+func txtActionFailed(reason string) string {
+	return lang.L("That did not work: {{.Error}}", map[string]any{"Error": reason})
+}
+func txtCallerCard(name, company string) string {
+	if company == "" || name == "" {
+		return name + company
+	}
+	return lang.L("{{.Name}} · {{.Company}}", map[string]any{"Name": name, "Company": company})
+}
+
+// Incoming popup.
+
+func txtIncomingTitle() string { return lang.L("Incoming call") }
+func txtIncomingFrom(who string) string {
+	return lang.L("Incoming call from {{.Who}}", map[string]any{"Who": who})
+}
+
+// Dialling confirmation (links handed over by the system).
+
+func txtConfirmTitle() string { return lang.L("Place a call?") }
+func txtConfirmDial(number, source string) string {
+	if source == "" {
+		return lang.L("Call {{.Number}}?", map[string]any{"Number": number})
+	}
+	return lang.L("Call {{.Number}}? (from {{.Source}})", map[string]any{"Number": number, "Source": source})
+}
+
+// SIP failures: the engine's English sentences are the keys.
+
+func txtCause(message string) string { return lang.L(message) }
+func txtSIPCode(code int, reason string) string {
+	return lang.L("SIP {{.Code}} {{.Reason}}", map[string]any{"Code": code, "Reason": reason})
 }
 
 // Configuration error banner.

@@ -28,6 +28,15 @@ func newThemedBox(fill fyne.ThemeColorName, fillAlpha uint8, stroke fyne.ThemeCo
 	return b
 }
 
+// setFill changes the fill colour.
+func (b *themedBox) setFill(fill fyne.ThemeColorName) {
+	if b.fill == fill {
+		return
+	}
+	b.fill = fill
+	b.Refresh()
+}
+
 // CreateRenderer draws the box.
 func (b *themedBox) CreateRenderer() fyne.WidgetRenderer {
 	r := &themedBoxRenderer{box: b, rect: canvas.NewRectangle(color.Transparent)}

@@ -5,7 +5,9 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 
+	"github.com/ringdesk/ringdesk/phone"
 	"github.com/ringdesk/ringdesk/store"
 )
 
@@ -16,18 +18,37 @@ const (
 )
 
 // MainWindow is Ringdesk's main window. It shows the first-run account form
-// while there is no account (and the configuration loaded), and the dialpad
-// otherwise.
+// while there is no account (and the configuration loaded), and otherwise the
+// account chip over the dialpad, or over the call panels while there are
+// calls.
 type MainWindow struct {
 	win  fyne.Window
 	opts Options
 	log  *slog.Logger
+	// do hands a function to the UI goroutine: fyne.Do, or a queue the
+	// tests drain.
+	do func(func())
 
 	// account is the account the chip shows; nil when there is none.
 	account *store.Account
+	chip    *accountChip
 	// dialpad and form are the screen on show; the other is nil.
 	dialpad *dialpadView
 	form    *accountForm
+	// calls holds a panel per current call.
+	calls *callsView
+	// popups are the incoming-call popups on show, by call id.
+	popups map[string]*incomingPopup
+	// confirms are the ConfirmDial dialogs waiting for an answer.
+	confirms []*confirmDialog
+
+	// engineAcc is the engine's account behind the chip; nil without one.
+	engineAcc *phone.Account
+	sub       *phone.Subscription
+	// closed is closed when the window closes; loops are the goroutines
+	// that stop then.
+	closed chan struct{}
+	loops  sync.WaitGroup
 
 	// pending counts background work whose result is not yet applied; tests
 	// wait on it.
@@ -35,12 +56,19 @@ type MainWindow struct {
 }
 
 // NewMainWindow builds the main window on a; it does not show it. It must be
-// called on the UI goroutine (before the app runs, or inside fyne.Do).
+// called on the UI goroutine (before the app runs, or inside fyne.Do). With
+// Options.Phone it follows the engine until the window closes.
 func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 	w := &MainWindow{
-		win:  a.NewWindow(appName),
-		opts: opts,
-		log:  opts.Logger,
+		win:    a.NewWindow(appName),
+		opts:   opts,
+		log:    opts.Logger,
+		do:     opts.uiDo,
+		popups: map[string]*incomingPopup{},
+		closed: make(chan struct{}),
+	}
+	if w.do == nil {
+		w.do = fyneDo
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -54,11 +82,22 @@ func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 	}
 	w.win.SetIcon(appIcon)
 	w.win.Resize(fyne.NewSize(defaultWidth, defaultHeight))
+	w.win.SetOnClosed(w.shutdown)
+
+	var onAdd func()
+	if w.canAddAccount() {
+		onAdd = w.showForm
+	}
+	w.chip = newAccountChip(onAdd, w.retryRegistration)
+	w.calls = newCallsView(w)
 
 	if w.canAddAccount() && w.account == nil {
 		w.showForm()
 	} else {
 		w.showDialpad()
+	}
+	if w.opts.Phone != nil {
+		w.startEngine()
 	}
 	return w
 }
@@ -85,15 +124,40 @@ func (w *MainWindow) showForm() {
 
 func (w *MainWindow) showDialpad() {
 	w.form = nil
-	var onAdd func()
-	if w.canAddAccount() {
-		onAdd = w.showForm
+	w.chip.setAccount(w.account, w.opts.Phone != nil)
+	if w.opts.Phone != nil && w.engineAcc != nil {
+		st, cause := w.engineAcc.Registration()
+		w.chip.setRegistration(st, cause)
 	}
-	w.dialpad = newDialpadView(w, w.account, onAdd)
+	w.dialpad = newDialpadView(w)
+
+	top := container.NewVBox(w.chip.root)
+	if w.opts.ConfigErr != nil {
+		top.Add(newConfigErrorBanner(w.opts.ConfigErr, w.opts.ConfigPath))
+	}
+	center := container.NewStack(w.dialpad.root, w.calls.root)
 	c := w.win.Canvas()
 	c.SetOnTypedRune(w.dialpad.typedRune)
 	c.SetOnTypedKey(w.dialpad.typedKey)
-	w.win.SetContent(w.dialpad.root)
+	w.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, center)))
+	w.updateScreen()
+}
+
+// updateScreen shows the call panels while there are calls and the dialpad
+// otherwise.
+func (w *MainWindow) updateScreen() {
+	if w.dialpad == nil {
+		return
+	}
+	if w.calls.count() > 0 {
+		w.dialpad.root.Hide()
+		w.calls.root.Show()
+		return
+	}
+	w.calls.root.Hide()
+	if !w.dialpad.root.Visible() {
+		w.dialpad.root.Show()
+	}
 	w.dialpad.focusEntry()
 }
 
@@ -103,12 +167,12 @@ func (w *MainWindow) accountSaved(acc store.Account) {
 }
 
 // background runs work off the UI goroutine and hands its error to apply
-// through fyne.Do, the one door back into the UI.
+// through w.do, the one door back into the UI.
 func (w *MainWindow) background(work func() error, apply func(error)) {
 	w.pending.Add(1)
 	go func() {
 		err := work()
-		fyne.Do(func() {
+		w.do(func() {
 			defer w.pending.Done()
 			apply(err)
 		})

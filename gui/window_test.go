@@ -35,11 +35,11 @@ func TestAccountInConfigShowsDialpad(t *testing.T) {
 	assertNotShows(t, w, "Add account")
 }
 
-func TestChipWithEngineClaimsNoRegistration(t *testing.T) {
-	d := &dialRecorder{}
-	w := newTestWindow(t, Options{Config: oneAccount(), Dial: d.dial})
+func TestChipWithEngineButNoSuchAccount(t *testing.T) {
+	w := newTestWindow(t, Options{Config: oneAccount(), Phone: engineWithoutAccounts(t)})
 	assertShows(t, w, "1001@127.0.0.1")
-	assertShows(t, w, "Registration status not shown yet")
+	assertShows(t, w, "Not registered")
+	assertNotShows(t, w, "SIP engine not in this build")
 	assertNotShows(t, w, "Registered")
 }
 
@@ -50,10 +50,10 @@ func TestSkipGoesToDialpadAndBack(t *testing.T) {
 		t.Fatal("Skip should show the dialpad")
 	}
 	assertShows(t, w, "No account")
-	if w.dialpad.chip.add == nil || !w.dialpad.chip.add.Visible() {
+	if w.chip.add == nil || !w.chip.add.Visible() {
 		t.Fatal("the chip should offer to add an account")
 	}
-	test.Tap(w.dialpad.chip.add)
+	test.Tap(w.chip.add)
 	if w.form == nil || !hasForm(w) {
 		t.Error("Add account should bring the form back")
 	}
