@@ -102,7 +102,10 @@ func (p *Phone) Account(id string) (*Account, error) {
 		id = p.order[0]
 	}
 	a, ok := p.accounts[id]
-	if !ok {
+	switch {
+	case !ok && id == "":
+		return nil, fmt.Errorf("%w: the phone has no account to use (is its password missing?)", ErrNoSuchAccount)
+	case !ok:
 		return nil, fmt.Errorf("%w: %q", ErrNoSuchAccount, id)
 	}
 	return a, nil

@@ -61,7 +61,7 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 		}
 	}()
 
-	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout, nil)
+	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout, true, nil)
 	if err != nil {
 		fmt.Fprintln(stdout, "ERROR", err)
 		return 1

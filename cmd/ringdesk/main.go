@@ -15,7 +15,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/ringdesk/ringdesk/gui"
 	"github.com/ringdesk/ringdesk/internal/applog"
 	"github.com/ringdesk/ringdesk/store"
 )
@@ -146,12 +145,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runHeadless(ctx, f, logger, profile, cfg, stdout)
 	}
 
-	opts := gui.Options{ConfigPath: path, Config: cfg, ConfigErr: loadErr, Logger: logger.Logger}
-	if loadErr == nil {
-		opts.Accounts = profile
-	}
-	gui.Run(opts)
-	return 0
+	return runWindow(f, logger, path, profile, cfg, loadErr)
 }
 
 // applyLogSettings takes the config file's log settings where no flag set them.

@@ -38,11 +38,20 @@ func historyPath(profile *store.Profile) string {
 // watcher, and serves the local API on its loopback address. The API's
 // address goes to out as "API http://127.0.0.1:PORT". confirm, when not
 // nil, is asked before dialling a link handed over by the system. Whatever
-// started is closed again when a later part fails.
-func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer, confirm func(context.Context, api.ExternalDial) bool) (s *services, err error) {
+// started is closed again when a later part fails, except that without
+// needAPI a failing API leaves the rest running (the window works without
+// it) and only the error says so.
+func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer, needAPI bool, confirm func(context.Context, api.ExternalDial) bool) (s *services, err error) {
 	s = &services{}
+	apiStage := false
 	defer func() {
-		if err != nil {
+		switch {
+		case err != nil && apiStage && !needAPI:
+			if s.api != nil {
+				s.api.Close()
+				s.api = nil
+			}
+		case err != nil:
 			s.close()
 			s = nil
 		}
@@ -61,6 +70,7 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 	s.watcher = callwatch.Start(callwatch.Options{Phone: p, History: s.history, CRM: s.crm, Region: cfg.CRM.Region,
 		EncodeEvent: func(e phone.Event) any { return api.EventFrom(e) }, Logger: logger.Logger})
 
+	apiStage = true
 	token, source, err := apiToken(f, profile, cfg, true)
 	if err != nil {
 		return s, fmt.Errorf("local API: %w", err)

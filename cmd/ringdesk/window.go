@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ringdesk/ringdesk/api"
+	"github.com/ringdesk/ringdesk/gui"
+	"github.com/ringdesk/ringdesk/internal/applog"
+	"github.com/ringdesk/ringdesk/phone"
+	"github.com/ringdesk/ringdesk/store"
+)
+
+// runWindow runs the window with the engine, the history, the caller
+// lookup and the local API beside it, until the window closes. A link
+// from the command line is dialled once an account is registered, after
+// the user confirms it. With a configuration that did not load, only the
+// window runs, to say why.
+func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profile, cfg *store.Config, loadErr error) int {
+	opts := gui.Options{ConfigPath: path, Config: cfg, ConfigErr: loadErr, Logger: logger.Logger}
+	if loadErr != nil {
+		gui.Run(opts)
+		return 0
+	}
+	p := phone.New(phone.WithLogger(logger.Logger), phone.WithSIPTrace(logger.TraceSIP))
+	opts.Accounts = accountStarter{profile: profile, phone: p}
+	var window atomic.Pointer[gui.MainWindow]
+	confirm := func(ctx context.Context, d api.ExternalDial) bool {
+		if cfg.API.TrustExternalDials {
+			return true
+		}
+		w := window.Load()
+		return w != nil && w.ConfirmDial(ctx, d.Number, d.URI)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, confirm)
+	switch {
+	case err != nil && services != nil:
+		logger.Error("Ringdesk runs without its local API", "error", err)
+	case err != nil:
+		// The phone still works without the history, lookup or API.
+		logger.Error("Ringdesk runs without its local API, history and caller lookup", "error", err)
+	}
+	addAccounts(p, profile, cfg, logger, logWriter{logger})
+	var wg sync.WaitGroup
+	if f.link != "" && services != nil && services.api != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := services.api.OpenURI(ctx, f.link, linkWait); err != nil {
+				logger.Warn("the link from the command line was not dialled", "link", f.link, "error", err)
+			}
+		}()
+	}
+
+	opts.Phone = p
+	opts.OnWindow = func(w *gui.MainWindow) { window.Store(w) }
+	gui.Run(opts)
+
+	window.Store(nil)
+	cancel()
+	wg.Wait()
+	services.closeAPI()
+	closeCtx, closeCancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer closeCancel()
+	_ = p.Close(closeCtx)
+	services.close()
+	return 0
+}
+
+// accountStarter saves an account the window's form made and starts it
+// in the engine at once, so it registers without a restart.
+type accountStarter struct {
+	profile *store.Profile
+	phone   *phone.Phone
+}
+
+// SaveAccount keeps the account in the config and its secret in the
+// keyring, then hands it to the engine.
+func (s accountStarter) SaveAccount(acc store.Account, secret string) error {
+	if err := s.profile.SaveAccount(acc, secret); err != nil {
+		return err
+	}
+	for _, saved := range s.profile.Config().Accounts {
+		if saved.ID == acc.ID {
+			acc = saved // with the defaults the store filled in
+		}
+	}
+	if _, err := s.phone.Account(acc.ID); err == nil {
+		_ = s.phone.RemoveAccount(acc.ID) // edited: start it again as it now is
+	}
+	if _, err := s.phone.AddAccount(phoneAccount(acc, secret)); err != nil {
+		return fmt.Errorf("the account was saved, but the phone could not start it: %w", err)
+	}
+	return nil
+}
+
+// logWriter turns lines written for a terminal into warnings in the log:
+// the window has no stdout a user reads.
+type logWriter struct{ logger *applog.Logger }
+
+func (l logWriter) Write(b []byte) (int, error) {
+	l.logger.Warn(string(trimNewline(b)))
+	return len(b), nil
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
