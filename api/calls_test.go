@@ -369,3 +369,51 @@ func TestDNDThroughAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAsksBeforeDialling: a link handed over by the system (POST
+// /v1/open) is dialled only when ConfirmDial says yes, with the number and
+// the link it came from; a sip: link's parameters are dropped.
+func TestOpenAsksBeforeDialling(t *testing.T) {
+	asked := make(chan api.ExternalDial, 2)
+	answers := make(chan bool, 2)
+	answers <- false
+	answers <- true
+	b := newBench(t, true, func(o *api.Options) {
+		o.ConfirmDial = func(_ context.Context, d api.ExternalDial) bool {
+			asked <- d
+			return <-answers
+		}
+	})
+	sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
+	registerContact(t, b.k, "1002", sp.Addr())
+	s := b.openStream(t)
+	s.waitType(t, "REGISTERED", "")
+	before := b.k.Count("INVITE")
+
+	if a := b.do(t, http.MethodPost, "/v1/open", `{"uri":"tel:1002"}`); a.status != http.StatusAccepted {
+		t.Fatalf("POST /v1/open: %d %s", a.status, a.body)
+	}
+	if d := <-asked; d.Number != "1002" || d.URI != "tel:1002" {
+		t.Errorf("asked about %+v", d)
+	}
+	link := "sip:1002@" + b.k.Domain() + ";transport=tcp?Subject=x"
+	if a := b.do(t, http.MethodPost, "/v1/open", jsonBody(t, map[string]string{"uri": link})); a.status != http.StatusAccepted {
+		t.Fatalf("POST /v1/open: %d %s", a.status, a.body)
+	}
+	if d := <-asked; d.Number != "1002" || d.Account != "main" {
+		t.Errorf("asked about %+v", d)
+	}
+	out := s.waitType(t, "OUTGOING_CALL", "")
+	s.waitType(t, "IN_CALL", out.Call.ID)
+	b.do(t, http.MethodPost, "/v1/calls/"+out.Call.ID+"/hangup", "")
+	s.waitType(t, "CALL_END", out.Call.ID)
+	outgoing := 0
+	for _, e := range s.all() {
+		if e.Type == "OUTGOING_CALL" {
+			outgoing++
+		}
+	}
+	if got := b.k.Count("INVITE") - before; outgoing != 1 || got != 1 {
+		t.Errorf("%d calls placed and %d INVITEs after one no and one yes", outgoing, got)
+	}
+}
