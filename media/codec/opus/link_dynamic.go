@@ -1,0 +1,6 @@
+//go:build dynamic
+
+package opus
+
+// #cgo pkg-config: opus
+import "C"
