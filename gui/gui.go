@@ -62,6 +62,13 @@ type AccountSaver interface {
 // Run creates the Fyne application, builds the main window, shows it and runs
 // the event loop until the window closes.
 func Run(opts Options) {
+	language := ""
+	if opts.Config != nil {
+		language = opts.Config.UI.Language
+	}
+	if err := loadTranslations(language); err != nil && opts.Logger != nil {
+		opts.Logger.Warn("the window stays in English", "error", err)
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(appIcon)
 	a.Settings().SetTheme(ringdeskTheme{})

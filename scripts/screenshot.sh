@@ -9,6 +9,7 @@
 #   OUTDIR/first-run.png     no config file yet: the first-run account form
 #   OUTDIR/dialpad.png       a config with one account: the dialpad
 #   OUTDIR/dialpad-call.png  the same after typing 1002 and Return
+#   OUTDIR/dialpad-vi.png, dialpad-call-vi.png   the same in Vietnamese
 #   OUTDIR/config-error.png  a config with a bad transport: the error banner
 # and each run's output as OUTDIR/NAME.log. Everything it starts is stopped on
 # exit. Needs Debian's xvfb, xauth, x11-utils, xdotool, imagemagick and
@@ -155,6 +156,24 @@ password_env = "RINGDESK_SCREENSHOT_PASSWORD"'
 snap dialpad
 type_keys 1002
 snap dialpad-call
+stop
+
+start dialpad-vi '[ui]
+language = "vi"
+
+[api]
+token_env = "RINGDESK_SCREENSHOT_TOKEN"
+listen = "127.0.0.1:5479"
+
+[[accounts]]
+id = "main"
+username = "1001"
+domain = "127.0.0.1"
+transport = "udp"
+password_env = "RINGDESK_SCREENSHOT_PASSWORD"'
+snap dialpad-vi
+type_keys 1002
+snap dialpad-call-vi
 stop
 
 start config-error '[[accounts]]

@@ -42,6 +42,9 @@ func (c *Config) problems() []*ConfigError {
 	}
 	v.crm(&cfg.CRM)
 	v.oneOf("log.level", cfg.Log.Level, logLevels, "a log level")
+	if cfg.UI.Language != "" {
+		v.oneOf("ui.language", cfg.UI.Language, languages, "a language Ringdesk ships")
+	}
 	return v.problems
 }
 

@@ -71,8 +71,11 @@ var (
 	numberFormats = []string{NumberE164, NumberNational, NumberNSN, NumberAsSent}
 	httpMethods   = []string{"GET", "POST"}
 	logLevels     = []string{"debug", "info", "warn", "error"}
-	audioCodecs   = []string{"opus", "pcmu", "pcma"}
-	videoCodecs   = []string{"vp8", "h264"}
+	// languages are the window's languages ([ui] language; empty follows
+	// the system): English, Vietnamese, Simplified Chinese.
+	languages   = []string{"en", "vi", "zh-Hans"}
+	audioCodecs = []string{"opus", "pcmu", "pcma"}
+	videoCodecs = []string{"vp8", "h264"}
 )
 
 // Transports returns the transports an account may use, in the order a
