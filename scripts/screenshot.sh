@@ -11,6 +11,8 @@
 #   OUTDIR/dialpad-call.png  the same after typing 1002 and Return
 #   OUTDIR/dialpad-vi.png, dialpad-call-vi.png   the same in Vietnamese
 #   OUTDIR/config-error.png  a config with a bad transport: the error banner
+#   OUTDIR/{registered,incoming,two-calls}-{en,vi}.png  the window against real
+#                            peers (internal/screenshots, a Go test)
 # and each run's output as OUTDIR/NAME.log. Everything it starts is stopped on
 # exit. Needs Debian's xvfb, xauth, x11-utils, xdotool, imagemagick and
 # libgl1-mesa-dri (software OpenGL).
@@ -183,3 +185,11 @@ domain = "127.0.0.1"
 transport = "udpp"'
 snap config-error
 stop
+
+# The window against real peers (Kamailio, baresip, SIPp), driven by a Go test
+# that starts them: registered, the incoming popup with the caller card, and
+# two calls in the panel, in English and Vietnamese.
+RINGDESK_BIN="$bin" SCREENSHOT_DIR="$(realpath "$out")" \
+	go test -tags screenshots -count=1 -v ./internal/screenshots >"$out/peers.log" 2>&1 ||
+	{ echo "screenshot.sh: the screenshots with real peers failed:" >&2; tail -50 "$out/peers.log" >&2; exit 1; }
+grep 'saved ' "$out/peers.log" | sed 's/^ *screens_test.go:[0-9]*: /screenshot.sh: /'
