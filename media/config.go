@@ -34,6 +34,9 @@ type Config struct {
 	// packets come from rather than the one its SDP gives, for far ends
 	// behind NAT.
 	SymmetricRTP bool
+	// SRTP is the SDES-SRTP policy (RFC 4568): SRTPOff (the zero value),
+	// SRTPOptional or SRTPRequired. See Session.Offer and Session.Answer.
+	SRTP SRTPMode
 }
 
 // localIP resolves Config.LocalIP.

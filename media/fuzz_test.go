@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// FuzzAnswer feeds offers to Session.Answer: anything may be refused, but
+// FuzzAnswer feeds offers to Session.Answer (SRTP off, and required):
+// anything may be refused, but
 // with an error, never a panic, and an accepted offer gives an answer that
 // our own parser reads back and that a second Answer accepts again.
 // Committed seeds are in testdata/fuzz/FuzzAnswer; the offers of real phones
@@ -25,7 +26,17 @@ func FuzzAnswer(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { _ = s.Close() })
+	secure, err := NewSession(Config{LocalIP: "127.0.0.1", SRTP: SRTPRequired})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = secure.Close() })
 	f.Fuzz(func(t *testing.T, offer []byte) {
+		// With SRTP required the a=crypto lines are read too: refused
+		// or not, never a panic, and an acceptance holds a key.
+		if _, err := secure.Answer(offer); err == nil && secure.SRTP() == "" {
+			t.Fatalf("SRTP required but the accepted offer gave plain RTP:\n%s", offer)
+		}
 		answer, err := s.Answer(offer)
 		if err != nil {
 			return

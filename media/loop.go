@@ -27,7 +27,8 @@ type loopState struct {
 	out     []int16 // to the Sink
 	payload []byte
 	buf     []byte
-	gap     int // audio frames still to send before the next DTMF key
+	sbuf    []byte // the SRTP packet
+	gap     int    // audio frames still to send before the next DTMF key
 
 	// sent and played count the frames sent (or paused) and written to
 	// the Sink since the start; both follow the frames due by the clock.
@@ -51,6 +52,7 @@ func newLoopState() *loopState {
 		out:     make([]int16, frameLen),
 		payload: make([]byte, 0, 2*frameLen),
 		buf:     make([]byte, 0, 1500),
+		sbuf:    make([]byte, 0, 1500),
 	}
 }
 
@@ -280,7 +282,19 @@ func (s *Session) write(st *loopState, f *flow, pkt []byte) {
 			dst = *p
 		}
 	}
-	if _, err := s.rtpConn.WriteToUDPAddrPort(pkt, dst); err != nil {
+	wire := pkt
+	if f.sec != nil {
+		var err error
+		if st.sbuf, err = f.sec.out.encryptRTP(st.sbuf[:0], pkt); err != nil {
+			if !st.writeFailing {
+				s.log.Warn("media: encrypting RTP failed", "err", err)
+			}
+			st.writeFailing = true
+			return
+		}
+		wire = st.sbuf
+	}
+	if _, err := s.rtpConn.WriteToUDPAddrPort(wire, dst); err != nil {
 		if !st.writeFailing {
 			s.log.Warn("media: sending RTP failed", "to", dst.String(), "err", err)
 		}

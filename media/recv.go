@@ -18,7 +18,7 @@ const (
 	// packets from another SSRC replace it (a transfer, a PBX re-bridging);
 	// until then they are dropped.
 	ssrcSwitchAfter = 200 * time.Millisecond
-	// discardLogEvery rate-limits the log of dropped packets.
+	// discardLogEvery rate-limits the log of dropped packets, per reason.
 	discardLogEvery = 5 * time.Second
 	maxPacket       = 1500
 )
@@ -37,7 +37,8 @@ type rxState struct {
 	bytes       uint64
 	lostEarlier int64 // loss counted on previous SSRCs
 	discarded   uint64
-	lastLog     time.Time
+	authFailed  uint64
+	lastLog     map[string]time.Time // per reason
 	rtt         time.Duration
 	// waiting is set by the media loop when it waits for audio that has
 	// not arrived; the next packet then wakes it through arrived.
@@ -49,6 +50,7 @@ func (r *rxState) init() {
 	r.jb = rtp.NewJitterBuffer(clockRate, nil)
 	r.rec = rtp.NewReception(clockRate)
 	r.arrived = make(chan struct{}, 1)
+	r.lastLog = map[string]time.Time{}
 }
 
 // setFlow updates the decoders when the payload types change and empties
@@ -81,14 +83,21 @@ func samePTs(a, b map[uint8]codec.Codec) bool {
 }
 
 // discard counts a dropped packet and logs the reason now and then.
-func (s *Session) discard(why string, from netip.AddrPort) {
+func (s *Session) discard(why string, from netip.AddrPort) { s.drop(why, from, false) }
+
+// drop counts a dropped packet, as failing SRTP authentication too when
+// authFailed, and logs the reason now and then.
+func (s *Session) drop(why string, from netip.AddrPort, authFailed bool) {
 	r := &s.rx
 	r.mu.Lock()
 	r.discarded++
+	if authFailed {
+		r.authFailed++
+	}
 	n := r.discarded
-	logIt := time.Since(r.lastLog) >= discardLogEvery
+	logIt := time.Since(r.lastLog[why]) >= discardLogEvery
 	if logIt {
-		r.lastLog = time.Now()
+		r.lastLog[why] = time.Now()
 	}
 	r.mu.Unlock()
 	if logIt {
@@ -99,6 +108,7 @@ func (s *Session) discard(why string, from netip.AddrPort) {
 func (s *Session) readRTP() {
 	defer s.readers.Done()
 	buf := make([]byte, maxPacket)
+	plain := make([]byte, maxPacket)
 	for {
 		n, from, err := s.rtpConn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -108,15 +118,18 @@ func (s *Session) readRTP() {
 			s.log.Debug("media: reading RTP", "err", err)
 			continue
 		}
-		s.handleRTP(buf[:n], from, time.Now())
+		s.handleRTP(buf[:n], plain, from, time.Now())
 	}
 }
 
-// handleRTP checks one datagram from the RTP socket and hands it to the
-// statistics, the DTMF detector or the jitter buffer.
-func (s *Session) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
-	var p pionrtp.Packet
-	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
+// handleRTP checks one datagram from the RTP socket, decrypts it when the
+// call uses SRTP (into plain, a buffer of maxPacket bytes), and hands it
+// to the statistics, the DTMF detector or the jitter buffer. The cheap
+// checks (RTP version, payload type) come before authentication; nothing
+// of an SRTP packet is used before it authenticated.
+func (s *Session) handleRTP(b, plain []byte, from netip.AddrPort, now time.Time) {
+	var h pionrtp.Header
+	if _, err := h.Unmarshal(b); err != nil || h.Version != 2 {
 		s.discard("not an RTP packet", from)
 		return
 	}
@@ -125,9 +138,23 @@ func (s *Session) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
 		s.discard("RTP before negotiation", from)
 		return
 	}
-	isEvent := f.recvEvt >= 0 && int(p.PayloadType) == f.recvEvt
-	if !isEvent && f.recvPT[p.PayloadType] == nil {
+	isEvent := f.recvEvt >= 0 && int(h.PayloadType) == f.recvEvt
+	if !isEvent && f.recvPT[h.PayloadType] == nil {
 		s.discard("RTP with a payload type we did not negotiate", from)
+		return
+	}
+	if f.sec != nil {
+		dec, err := f.sec.in.decryptRTP(plain[:0], b, &h)
+		if err != nil {
+			why, auth := srtpDropReason("SRTP packet", err)
+			s.drop(why, from, auth)
+			return
+		}
+		b = dec
+	}
+	var p pionrtp.Packet
+	if err := p.Unmarshal(b); err != nil {
+		s.discard("not an RTP packet", from)
 		return
 	}
 	r := &s.rx
@@ -189,6 +216,7 @@ func latch(s *Session, p interface {
 func (s *Session) readRTCP() {
 	defer s.readers.Done()
 	buf := make([]byte, maxPacket)
+	plain := make([]byte, maxPacket)
 	for {
 		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -199,7 +227,17 @@ func (s *Session) readRTCP() {
 			continue
 		}
 		now := time.Now()
-		in, err := rtp.ParseReport(buf[:n], s.sender.SSRC(), now)
+		pkt := buf[:n]
+		if f := s.flow.Load(); f != nil && f.sec != nil {
+			dec, err := f.sec.in.decryptRTCP(plain[:0], pkt)
+			if err != nil {
+				why, auth := srtpDropReason("SRTCP packet", err)
+				s.drop(why, from, auth)
+				continue
+			}
+			pkt = dec
+		}
+		in, err := rtp.ParseReport(pkt, s.sender.SSRC(), now)
 		if err != nil {
 			s.discard("not an RTCP packet", from)
 			continue
@@ -243,6 +281,9 @@ func (s *Session) sendReport(st *loopState, now time.Time) {
 	s.rx.mu.Lock()
 	b, err := rtp.Report(s.sender, s.rx.rec, s.cname, s.sender.Timestamp(), st.flow.send, now)
 	s.rx.mu.Unlock()
+	if err == nil && st.flow.sec != nil {
+		b, err = st.flow.sec.out.encryptRTCP(nil, b)
+	}
 	if err == nil {
 		_, err = s.rtcpConn.WriteToUDPAddrPort(b, dst)
 	}
@@ -260,6 +301,9 @@ func (s *Session) sendBye(st *loopState) {
 		return
 	}
 	b, err := rtp.Bye(s.sender, s.cname)
+	if err == nil && st.flow.sec != nil {
+		b, err = st.flow.sec.out.encryptRTCP(nil, b)
+	}
 	if err == nil {
 		_, err = s.rtcpConn.WriteToUDPAddrPort(b, dst)
 	}

@@ -51,6 +51,7 @@ type Session struct {
 	localIP   netip.Addr
 	prefs     []codec.Codec
 	symmetric bool
+	srtpMode  SRTPMode
 	source    Source
 	sink      Sink
 	rtpConn   *net.UDPConn
@@ -64,8 +65,13 @@ type Session struct {
 	lastSDP   string // our last description with a zero o= version
 	localDir  Direction
 	remoteDir Direction
-	offered   []sdp.Format // formats of our pending offer, nil when none
-	neg       *negotiation // nil before the first completed exchange
+	offered   []sdp.Format      // formats of our pending offer, nil when none
+	offeredC  *sdp.Crypto       // the key of our pending offer, nil when none
+	neg       *negotiation      // nil before the first completed exchange
+	keys      map[string][]byte // our SRTP master key and salt per suite
+	srtpOut   *srtpContext      // kept across renegotiations with the same key
+	srtpIn    *srtpContext
+	sec       *secure // the current negotiation's SRTP, nil for plain RTP
 	started   bool
 	closed    bool
 	closedAt  time.Time // when Close was called: the media loop plays up to it
@@ -94,6 +100,9 @@ type negotiation struct {
 	recv    []sdp.Format
 	recvEvt int // telephone-event payload type we receive, -1 for none
 	remote  *sdp.Media
+	// local and remoteKey are the SDES keys of each direction, both nil
+	// for plain RTP.
+	local, remoteKey *sdp.Crypto
 }
 
 // flow is what the goroutines need of the negotiation and directions,
@@ -107,6 +116,7 @@ type flow struct {
 	remote     netip.AddrPort
 	remoteRTCP netip.AddrPort
 	send, play bool
+	sec        *secure // nil for plain RTP
 }
 
 type dtmfRequest struct {
@@ -134,6 +144,7 @@ func NewSession(cfg Config) (*Session, error) {
 		localIP:   ip,
 		prefs:     cfg.codecs(log),
 		symmetric: cfg.SymmetricRTP,
+		srtpMode:  cfg.SRTP,
 		source:    cfg.Source,
 		sink:      cfg.Sink,
 		rtpConn:   rtpConn,
@@ -182,9 +193,9 @@ func eventFormat(pt uint8) sdp.Format {
 // describe writes our SDP; the o= version goes up by one whenever the
 // description differs from the last one we wrote (RFC 3264 §8). Callers
 // hold s.mu.
-func (s *Session) describe(formats []sdp.Format, dir Direction, offer *sdp.Description) ([]byte, error) {
+func (s *Session) describe(formats []sdp.Format, dir Direction, offer *sdp.Description, proto string, key *sdp.Crypto) ([]byte, error) {
 	l := sdp.Local{Username: "ringdesk", SessionID: s.sessionID, Addr: s.localIP, Port: s.LocalAddr().Port, RTCPPort: s.rtcpPort(),
-		Formats: formats, Direction: dir, Ptime: ptime}
+		Formats: formats, Direction: dir, Ptime: ptime, Proto: proto, Crypto: key}
 	write := func() ([]byte, error) {
 		if offer != nil {
 			return sdp.Answer(offer, l)
@@ -221,6 +232,10 @@ func (s *Session) sameFamily(m *sdp.Media) error {
 // Offer returns an SDP offer with our codecs in preference order (the
 // negotiated one first on a re-offer), telephone-event and our current
 // direction. A re-offer that changes anything carries the next o= version.
+// The SRTP policy (Config.SRTP) sets the profile and key: off offers
+// RTP/AVP, optional RTP/AVP with a=crypto (best effort), required
+// RTP/SAVP with a=crypto; the key is the session's own, the same in every
+// re-offer.
 func (s *Session) Offer() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,11 +252,22 @@ func (s *Session) Offer() ([]byte, error) {
 		}
 	}
 	formats = append(formats, eventFormat(eventPT))
-	body, err := s.describe(formats, s.localDir, nil)
+	proto, key := "RTP/AVP", (*sdp.Crypto)(nil)
+	if s.srtpMode != SRTPOff {
+		k, err := s.localKey(offeredSuite)
+		if err != nil {
+			return nil, err
+		}
+		key = &sdp.Crypto{Tag: 1, Suite: offeredSuite, Key: k}
+		if s.srtpMode == SRTPRequired {
+			proto = "RTP/SAVP"
+		}
+	}
+	body, err := s.describe(formats, s.localDir, nil, proto, key)
 	if err != nil {
 		return nil, err
 	}
-	s.offered = formats
+	s.offered, s.offeredC = formats, key
 	return body, nil
 }
 
@@ -251,12 +277,18 @@ func (s *Session) Offer() ([]byte, error) {
 // narrowed by the offer's (a sendonly, inactive or c=0.0.0.0 offer is the
 // far end holding us). With no usable audio stream or no common codec it
 // returns an error wrapping ErrNotAcceptable and changes nothing.
+//
+// The SRTP policy (Config.SRTP) picks the stream and its key: off answers
+// plain RTP (and refuses an RTP/SAVP-only offer with ErrSRTPOff), optional
+// takes the offer's key when it has one, required refuses an offer
+// without one with ErrSRTPRequired. With a key, the answer carries the
+// offer's tag and suite with our own key.
 func (s *Session) Answer(offer []byte) ([]byte, error) {
 	d, err := sdp.Parse(offer)
 	if err != nil {
 		return nil, fmt.Errorf("media: reading the offer: %w", err)
 	}
-	m, err := d.Usable()
+	m, theirs, err := d.Select(s.srtpMode)
 	if err == nil {
 		err = s.sameFamily(m)
 	}
@@ -272,20 +304,35 @@ func (s *Session) Answer(offer []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: answering the offer: %w", err)
 	}
+	proto, ours := "RTP/AVP", (*sdp.Crypto)(nil)
+	if theirs != nil {
+		k, err := s.localKey(theirs.Suite)
+		if err != nil {
+			return nil, err
+		}
+		ours = &sdp.Crypto{Tag: theirs.Tag, Suite: theirs.Suite, Key: k}
+		if m.Secure {
+			proto = m.Proto
+		}
+	}
 	formats := []sdp.Format{chosen}
-	n := &negotiation{sendPT: chosen.PayloadType, sendEvt: -1, recvEvt: -1, remote: m}
+	n := &negotiation{sendPT: chosen.PayloadType, sendEvt: -1, recvEvt: -1, remote: m, local: ours, remoteKey: theirs}
 	n.codec, _ = codec.ByName(chosen.Name)
 	if hasEv {
 		formats = append(formats, eventFormat(ev.PayloadType))
 		n.sendEvt, n.recvEvt = int(ev.PayloadType), int(ev.PayloadType)
 	}
 	n.recv = formats[:1]
-	body, err := s.describe(formats, sdp.AnswerDirection(s.localDir, m.Effective()), d)
+	sec, err := s.secureLocked(n)
 	if err != nil {
 		return nil, err
 	}
-	s.offered = nil
-	s.applyLocked(n)
+	body, err := s.describe(formats, sdp.AnswerDirection(s.localDir, m.Effective()), d, proto, ours)
+	if err != nil {
+		return nil, err
+	}
+	s.offered, s.offeredC = nil, nil
+	s.applyLocked(n, sec)
 	return body, nil
 }
 
@@ -302,14 +349,17 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if s.closed {
 		return ErrClosed
 	}
-	offered := s.offered
+	offered, offeredC := s.offered, s.offeredC
 	if offered == nil {
 		return errors.New("media: SetAnswer without a pending offer")
 	}
-	s.offered = nil
-	m, err := d.Usable()
+	s.offered, s.offeredC = nil, nil
+	m, theirs, err := d.Select(SRTPOptional)
 	if err == nil {
 		err = s.sameFamily(m)
+	}
+	if err == nil {
+		theirs, err = s.answerKey(m, offeredC)
 	}
 	if err != nil {
 		return fmt.Errorf("media: the far end's answer: %w", err)
@@ -329,14 +379,76 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if hasEv {
 		n.sendEvt, n.recvEvt = int(ev.PayloadType), eventPT
 	}
-	s.applyLocked(n)
+	if theirs != nil {
+		n.local, n.remoteKey = offeredC, theirs
+	}
+	sec, err := s.secureLocked(n)
+	if err != nil {
+		return err
+	}
+	s.applyLocked(n, sec)
 	return nil
 }
 
-// applyLocked makes n the current negotiation.
-func (s *Session) applyLocked(n *negotiation) {
-	old := s.neg
-	s.neg = n
+// answerKey checks the key of the far end's answer against our offer's:
+// it returns the far end's key for SRTP, nil for plain RTP, or an error
+// when the answer does not fit our policy.
+func (s *Session) answerKey(m *sdp.Media, offered *sdp.Crypto) (*sdp.Crypto, error) {
+	if offered == nil {
+		if m.Secure {
+			return nil, ErrSRTPOff
+		}
+		return nil, nil // keys in a plain answer to a plain offer mean nothing
+	}
+	for i := range m.Crypto {
+		if c := &m.Crypto[i]; c.Tag == offered.Tag && c.Suite == offered.Suite {
+			return c, nil
+		}
+	}
+	if len(m.Crypto) > 0 {
+		return nil, fmt.Errorf("%w: the answer's a=crypto does not match the tag and suite we offered (%d %s)", ErrNotAcceptable, offered.Tag, offered.Suite)
+	}
+	if s.srtpMode == SRTPRequired || m.Secure {
+		return nil, ErrSRTPRequired
+	}
+	return nil, nil // best effort: the far end answered plain RTP
+}
+
+// secureLocked returns the SRTP contexts of n (nil for plain RTP), reusing
+// the current ones when the keys did not change. Callers hold s.mu.
+func (s *Session) secureLocked(n *negotiation) (*secure, error) {
+	if n.local == nil || n.remoteKey == nil {
+		return nil, nil
+	}
+	out, in := s.srtpOut, s.srtpIn
+	var err error
+	if !out.same(n.local) {
+		if out, err = newSRTPContext(n.local, false); err != nil {
+			return nil, err
+		}
+	}
+	if !in.same(n.remoteKey) {
+		if in, err = newSRTPContext(n.remoteKey, true); err != nil {
+			return nil, err
+		}
+	}
+	return &secure{suite: n.remoteKey.Suite, out: out, in: in}, nil
+}
+
+// applyLocked makes n the current negotiation, with sec its SRTP.
+func (s *Session) applyLocked(n *negotiation, sec *secure) {
+	old, oldSec := s.neg, s.sec
+	s.neg, s.sec = n, sec
+	if sec != nil {
+		s.srtpOut, s.srtpIn = sec.out, sec.in
+	}
+	if (old == nil || (oldSec == nil) != (sec == nil)) && s.srtpMode != SRTPOff {
+		if sec != nil {
+			s.log.Info("media: audio is encrypted (SDES-SRTP)", "suite", sec.suite)
+		} else {
+			s.log.Info("media: audio is not encrypted: the far end has no SRTP keys", "srtp", s.srtpMode.String())
+		}
+	}
 	s.remoteDir = n.remote.Effective()
 	if old == nil || old.codec != n.codec {
 		s.log.Info("media: codec negotiated", "codec", n.codec.Info().Name, "remote", netip.AddrPortFrom(n.remote.Addr, uint16(n.remote.Port)).String())
@@ -362,6 +474,7 @@ func (s *Session) publishLocked() {
 		recvEvt:    n.recvEvt,
 		remote:     netip.AddrPortFrom(n.remote.Addr, uint16(n.remote.Port)),
 		remoteRTCP: netip.AddrPortFrom(n.remote.RTCPAddr, uint16(n.remote.RTCPPort)),
+		sec:        s.sec,
 	}
 	for _, r := range n.recv {
 		if c, ok := codec.ByName(r.Name); ok && r.ClockRate == c.Info().ClockRate {

@@ -17,8 +17,16 @@ type Stats struct {
 	// PacketsLate arrived after their audio had been played or concealed.
 	PacketsLate uint64
 	// PacketsDiscarded were not RTP, or had a payload type we did not
-	// negotiate, or came from a second source.
+	// negotiate, or came from a second source, or failed SRTP (RTP and
+	// RTCP packets both count).
 	PacketsDiscarded uint64
+	// PacketsUnauthenticated are the SRTP and SRTCP packets among
+	// PacketsDiscarded that failed authentication (a wrong key, altered,
+	// or plain RTP where SRTP was agreed); they are never played.
+	PacketsUnauthenticated uint64
+	// SRTP is the crypto suite protecting the media
+	// ("AES_CM_128_HMAC_SHA1_80"), "" for plain RTP.
+	SRTP string
 	// FramesConcealed counts 20 ms frames that needed loss concealment.
 	FramesConcealed uint64
 	// Jitter is the interarrival jitter of the far end's packets.
@@ -31,7 +39,7 @@ type Stats struct {
 
 // Stats returns the statistics so far.
 func (s *Session) Stats() Stats {
-	st := Stats{Codec: s.Codec(), PacketsSent: s.sentPackets.Load(), BytesSent: s.sentBytes.Load()}
+	st := Stats{Codec: s.Codec(), SRTP: s.SRTP(), PacketsSent: s.sentPackets.Load(), BytesSent: s.sentBytes.Load()}
 	r := &s.rx
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -40,9 +48,21 @@ func (s *Session) Stats() Stats {
 	st.PacketsLost = r.lostEarlier + r.rec.Lost()
 	st.PacketsLate = jb.Late
 	st.PacketsDiscarded = r.discarded
+	st.PacketsUnauthenticated = r.authFailed
 	st.FramesConcealed = jb.Concealed
 	st.Jitter = r.rec.Jitter()
 	st.BufferDelay = jb.Target
 	st.RoundTrip = r.rtt
 	return st
+}
+
+// SRTP returns the crypto suite protecting the call's media, "" for plain
+// RTP or before negotiation.
+func (s *Session) SRTP() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sec == nil {
+		return ""
+	}
+	return s.sec.suite
 }

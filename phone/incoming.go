@@ -150,9 +150,11 @@ func (p *Phone) incoming(a *Account, req *sip.Request, tx sip.ServerTransaction)
 	if len(req.Body()) > 0 {
 		if answer, err = m.Answer(req.Body()); err != nil {
 			m.Close()
-			res := sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil)
-			_ = a.st.respond(tx, res)
-			a.log.Info("incoming call refused: no common media", "error", err)
+			// 488 with a Warning that says why, and CALL_END alone (the
+			// call never rang) with the same reason for the agent.
+			cause, warning := mediaRefusal(err)
+			a.log.Info("incoming call refused: its media is not acceptable", "error", err)
+			p.refuse(c, req, tx, cause, sip.NewHeader("Warning", warning))
 			return
 		}
 	}

@@ -1,6 +1,10 @@
 package phone
 
-import "time"
+import (
+	"time"
+
+	"github.com/ringdesk/ringdesk/media"
+)
 
 // mediaDirection is an SDP direction attribute (RFC 3264 §6.1).
 type mediaDirection int
@@ -25,5 +29,6 @@ type mediaSession interface {
 	SetMuted(on bool)
 	SendDTMF(digit rune, d time.Duration) error
 	DTMF() <-chan rune
+	Stats() media.Stats
 	Close() error
 }

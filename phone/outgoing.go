@@ -200,7 +200,7 @@ func (c *Call) runOutgoing(req *sip.Request) {
 			if res.StatusCode == 487 && c.hangupRequested() {
 				by = ByLocal
 			}
-			c.end(Cause{Code: res.StatusCode, Reason: res.Reason, By: by})
+			c.end(Cause{Code: res.StatusCode, Reason: res.Reason, Message: refusalMessage(res), By: by})
 			return
 		}
 	}
@@ -383,7 +383,7 @@ func (c *Call) established(req *sip.Request, res *sip.Response, tx sip.ClientTra
 	c.readSessionTimer(res, true)
 	if mediaErr != nil {
 		c.a.log.Warn("the answer's SDP was not acceptable", "call", c.info.ID, "error", mediaErr)
-		_ = c.bye(context.Background())
+		_ = c.byeWith(context.Background(), answerRefusal(mediaErr))
 		return
 	}
 	if c.hangupRequested() {

@@ -27,6 +27,10 @@ type Local struct {
 	Direction Direction
 	// Ptime is the packet time we send and would like, in milliseconds.
 	Ptime int
+	// Proto is the audio profile; empty means RTP/AVP.
+	Proto string
+	// Crypto, when set, goes into an a=crypto line (SDES-SRTP).
+	Crypto *Crypto
 }
 
 // Choose returns the codec to use with a far end that described remote:
@@ -142,6 +146,9 @@ func audioSection(l Local) *pionsdp.MediaDescription {
 	md := &pionsdp.MediaDescription{
 		MediaName: pionsdp.MediaName{Media: "audio", Port: pionsdp.RangedPort{Value: l.Port}, Protos: []string{"RTP", "AVP"}},
 	}
+	if l.Proto != "" {
+		md.MediaName.Protos = strings.Split(l.Proto, "/")
+	}
 	for _, f := range l.Formats {
 		md.MediaName.Formats = append(md.MediaName.Formats, strconv.Itoa(int(f.PayloadType)))
 	}
@@ -156,6 +163,9 @@ func audioSection(l Local) *pionsdp.MediaDescription {
 	}
 	if l.RTCPPort > 0 {
 		md.Attributes = append(md.Attributes, pionsdp.NewAttribute("rtcp", strconv.Itoa(l.RTCPPort)))
+	}
+	if l.Crypto != nil {
+		md.Attributes = append(md.Attributes, pionsdp.NewAttribute("crypto", l.Crypto.String()))
 	}
 	md.Attributes = append(md.Attributes, pionsdp.NewPropertyAttribute(l.Direction.String()))
 	return md

@@ -71,6 +71,13 @@ type Media struct {
 	Direction Direction
 	// Ptime is the a=ptime value in milliseconds, 0 when absent.
 	Ptime int
+	// Secure says the profile is SRTP (RTP/SAVP or RTP/SAVPF).
+	Secure bool
+	// Crypto are the stream's a=crypto lines we can use, in order (lines
+	// with a suite or parameters we cannot use are left out).
+	Crypto []Crypto
+	// index is the stream's position among the m= lines.
+	index int
 }
 
 // Hold reports whether the connection address is the unspecified address
@@ -107,19 +114,24 @@ type stream struct {
 type Description struct {
 	// SessionID and Version are the o= line's session id and version.
 	SessionID, Version uint64
-	// Audio is the first usable audio stream, nil when there is none.
+	// Audio is the first audio stream usable with plain RTP, nil when
+	// there is none; Select replaces it with the stream it chooses.
 	Audio *Media
 	// audioIndex is Audio's position among streams, -1 when nil.
 	audioIndex int
 	streams    []stream
+	// audios are the audio streams we could parse, plain or SRTP, in
+	// order.
+	audios []*Media
 	// why says why no audio stream is usable.
 	why string
 }
 
 // usableProto reports whether a stream with this profile can carry our
-// plain RTP audio. RTP/AVPF is RTP/AVP with feedback we may ignore.
+// RTP audio: plain (RTP/AVPF is RTP/AVP with feedback we may ignore) or
+// SDES-SRTP.
 func usableProto(proto string) bool {
-	return proto == "RTP/AVP" || proto == "RTP/AVPF"
+	return proto == "RTP/AVP" || proto == "RTP/AVPF" || secureProto(proto)
 }
 
 // Parse reads a session description. It fails only on bodies that are not
@@ -144,13 +156,24 @@ func Parse(body []byte) (*Description, error) {
 	}
 	for i, md := range sd.MediaDescriptions {
 		d.streams = append(d.streams, stream{media: md.MediaName.Media, proto: strings.Join(md.MediaName.Protos, "/"), fmts: md.MediaName.Formats})
-		if d.Audio != nil || md.MediaName.Media != "audio" {
+		if md.MediaName.Media != "audio" {
 			continue
 		}
 		m, why := parseMedia(md, sessionAddr, sessionDir)
 		if m == nil {
 			if d.why == "" {
 				d.why = why
+			}
+			continue
+		}
+		m.index = i
+		d.audios = append(d.audios, m)
+		if d.Audio != nil {
+			continue
+		}
+		if m.Secure {
+			if d.why == "" {
+				d.why = fmt.Sprintf("audio uses %s, which needs SRTP", m.Proto)
 			}
 			continue
 		}
@@ -194,8 +217,9 @@ func connAddr(c *pionsdp.ConnectionInformation) netip.Addr {
 func parseMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir Direction) (*Media, string) {
 	m := &Media{Addr: sessionAddr, Port: md.MediaName.Port.Value, Proto: strings.Join(md.MediaName.Protos, "/"), Direction: sessionDir}
 	if !usableProto(m.Proto) {
-		return nil, fmt.Sprintf("audio uses %s, which needs SRTP or WebRTC", m.Proto)
+		return nil, fmt.Sprintf("audio uses %s, which needs WebRTC", m.Proto)
 	}
+	m.Secure = secureProto(m.Proto)
 	if md.ConnectionInformation != nil {
 		m.Addr = connAddr(md.ConnectionInformation)
 	}
@@ -221,6 +245,10 @@ func parseMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir
 			}
 		case "rtcp":
 			m.RTCPPort, m.RTCPAddr = parseRTCP(a.Value)
+		case "crypto":
+			if c, err := ParseCrypto(a.Value); err == nil {
+				m.Crypto = append(m.Crypto, c)
+			}
 		default:
 			if dir, ok := ParseDirection(a.Key); ok {
 				m.Direction = dir
@@ -246,6 +274,9 @@ func parseMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir
 	}
 	if !m.RTCPAddr.IsValid() {
 		m.RTCPAddr = m.Addr
+	}
+	if m.Secure && len(m.Crypto) == 0 {
+		return nil, fmt.Sprintf("audio uses %s without an a=crypto line we can use (we speak %s)", m.Proto, strings.Join(Suites(), ", "))
 	}
 	return m, ""
 }
