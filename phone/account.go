@@ -50,6 +50,8 @@ type Account struct {
 	contactPort int               // guarded by mu
 	challenge   *sip.Response     // guarded by mu: the last digest challenge
 	dest        string            // guarded by mu: resolved host:port requests outside dialogs go to
+
+	subs accountSubs // event subscriptions (busy lamps, voicemail): subscription.go
 }
 
 // ID returns the account's id.
@@ -198,6 +200,7 @@ func (a *Account) stop() {
 	a.removed = true
 	a.stopLoopLocked()
 	a.loopMu.Unlock()
+	a.stopSubscriptions()
 	if a.isRegistered() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		_ = a.unregister(ctx, true)

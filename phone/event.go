@@ -44,7 +44,8 @@ var EventTypes = []EventType{
 // Event is one thing that happened in the engine. Type says which fields
 // are set: Call for call events, Cause for CALL_END and REGISTER_FAILED,
 // Digit for DTMF, TransferState for TRANSFER, Status for PHONE_STATUS,
-// Message for ERROR and MIC_ERROR.
+// Hint for HINT, Voicemail for VOICEMAIL, Message for ERROR and
+// MIC_ERROR.
 type Event struct {
 	Type    EventType
 	Time    time.Time
@@ -75,6 +76,36 @@ type Event struct {
 	// CallerInfo is who the caller is, as the caller lookup found
 	// (CALLER_INFO).
 	CallerInfo *CallerInfo
+	// Hint is the new busy-lamp status of a watched number (HINT).
+	Hint *Hint
+	// Voicemail is the account's new message-waiting counts (VOICEMAIL).
+	Voicemail *Voicemail
+}
+
+// Hint is the busy-lamp status of a number watched with SetHints: Status
+// is HintIdle, HintRinging, HintBusy, HintUnavailable, or HintUnknown
+// until the first notification.
+type Hint struct {
+	Number string
+	Status string
+}
+
+// Busy-lamp statuses (Hint.Status).
+const (
+	HintUnknown     = "unknown"
+	HintIdle        = "idle"
+	HintRinging     = "ringing"
+	HintBusy        = "busy"
+	HintUnavailable = "unavailable"
+)
+
+// Voicemail is an account's mailbox as the server's message-waiting
+// notifications (RFC 3842) tell it: new and old voice messages, and
+// whether messages are waiting.
+type Voicemail struct {
+	NewMessages int
+	OldMessages int
+	Waiting     bool
 }
 
 // CallerInfo is what the caller lookup (outside the engine) learnt about a

@@ -30,6 +30,7 @@ type Phone struct {
 	closed   bool                // guarded by mu
 	dnd      bool                // guarded by mu: Do Not Disturb
 	forwards map[string]Forward  // guarded by mu: by mode
+	hints    hintSet             // busy-lamp watch list: hints.go
 	wg       sync.WaitGroup
 }
 

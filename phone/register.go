@@ -332,6 +332,7 @@ func (a *Account) unregister(ctx context.Context, send bool) error {
 	a.regState = RegUnregistered
 	a.lastCause = nil
 	a.mu.Unlock()
+	a.stopMWI()
 	var err error
 	if send {
 		err = a.removeBinding(ctx)
@@ -375,6 +376,7 @@ func (a *Account) registered(granted time.Duration) {
 	a.lastCause = nil
 	a.mu.Unlock()
 	a.p.emit(Event{Type: EventRegistered, Account: a.cfg.ID, Expires: granted})
+	a.startMWI()
 }
 
 func (a *Account) failed(err error, retryIn time.Duration) {

@@ -52,18 +52,41 @@ func (c *Call) Transfer(ctx context.Context, target string) error {
 	return nil
 }
 
-// onNotify takes the sipfrag progress of our REFER (RFC 3515 §2.4.5).
+// onNotify dispatches a NOTIFY by its event package: dialog (busy lamps)
+// and message-summary (voicemail) to the subscription whose dialog it is
+// in (a message-summary outside any subscription is taken as unsolicited
+// MWI), refer to the call whose REFER it reports on. Anything else: 481
+// outside a call, 489 Bad Event in one.
 func (a *Account) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	event := requestEvent(req)
+	if s := a.subscriptionFor(req); s != nil {
+		s.onSubscriptionNotify(req, tx)
+		return
+	}
+	switch event {
+	case "message-summary":
+		a.onUnsolicitedMWI(req, tx)
+		return
+	case "dialog":
+		a.reply(tx, req, 481, "Subscription Does Not Exist")
+		return
+	}
 	c := a.callFor(req)
 	if c == nil {
 		a.reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if !strings.HasPrefix(strings.ToLower(headerValue(req, "Event")), "refer") {
+	if event != "refer" {
 		a.reply(tx, req, 489, "Bad Event")
 		return
 	}
-	a.reply(tx, req, 200, "OK")
+	c.onReferNotify(req, tx)
+}
+
+// onReferNotify takes the sipfrag progress of our REFER (RFC 3515
+// §2.4.5).
+func (c *Call) onReferNotify(req *sip.Request, tx sip.ServerTransaction) {
+	c.a.reply(tx, req, 200, "OK")
 	code := sipfragCode(string(req.Body()))
 	state := "trying"
 	switch {
