@@ -34,6 +34,22 @@ func TestRedactSIPHidesCredentials(t *testing.T) {
 	}
 }
 
+func TestRedactSIPHidesSRTPKeys(t *testing.T) {
+	const key = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+	msg := "v=0\r\nm=audio 4000 RTP/SAVP 0\r\n" +
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^20|1:4\r\n" +
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" + key + "\r\n"
+	got := RedactSIP(msg)
+	if strings.Contains(got, key) {
+		t.Fatalf("the SRTP key is still in the trace:\n%s", got)
+	}
+	for _, kept := range []string{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:", "|2^20|1:4", "m=audio 4000 RTP/SAVP 0"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("redaction removed %q:\n%s", kept, got)
+		}
+	}
+}
+
 func TestTraceSIPOnlyWhenSwitchedOnAndNeverLeaks(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef"
 	msg := `Authorization: Digest username="1001", response="` + secret + `"` + "\r\n"
