@@ -10,6 +10,7 @@ import (
 
 	"github.com/ringdesk/ringdesk/api"
 	"github.com/ringdesk/ringdesk/internal/testbed"
+	"github.com/ringdesk/ringdesk/phone"
 )
 
 // wantInOrder fails unless want appears in got in that order (other events
@@ -415,5 +416,51 @@ func TestOpenAsksBeforeDialling(t *testing.T) {
 	}
 	if got := b.k.Count("INVITE") - before; outgoing != 1 || got != 1 {
 		t.Errorf("%d calls placed and %d INVITEs after one no and one yes", outgoing, got)
+	}
+}
+
+// TestHintsThroughAPI: PUT /v1/hints watches 1002 at a SIPp notifier
+// (the account's server: the testbed's Kamailio has no presence server and
+// does not route in-dialog NOTIFYs of SUBSCRIBE dialogs); the stream tells
+// each change of its lamp as HINT, GET /v1/status lists it, and an empty
+// list ends the subscription.
+func TestHintsThroughAPI(t *testing.T) {
+	b := newBench(t, false)
+	sp := testbed.RunSIPp(t, "uas_blf_notifier.xml", testbed.SIPpUAS(), testbed.SIPpPause(100*time.Millisecond))
+	if _, err := b.phone.AddAccount(phone.AccountConfig{ID: "direct", Username: "1001", Domain: "127.0.0.1", Server: sp.Addr(), Transport: "udp"}); err != nil {
+		t.Fatal(err)
+	}
+	s := b.openStream(t)
+	if a := b.do(t, http.MethodPut, "/v1/hints", `{"numbers":["10-02"]}`); a.status != http.StatusOK {
+		t.Fatalf("PUT /v1/hints: %d %s", a.status, a.body)
+	}
+	var got []string
+	waitFor(t, "four HINT events", func() bool {
+		got = got[:0]
+		for _, e := range s.all() {
+			if e.Type == "HINT" {
+				got = append(got, e.Number+" "+e.Status)
+			}
+		}
+		return len(got) >= 4
+	})
+	if want := []string{"1002 idle", "1002 ringing", "1002 busy", "1002 idle"}; !slices.Equal(got, want) {
+		t.Errorf("HINT events %q, want %q", got, want)
+	}
+	var st api.StatusAnswer
+	b.do(t, http.MethodGet, "/v1/status", "").decode(t, &st)
+	if len(st.Hints) != 1 || st.Hints[0] != (api.Hint{Number: "1002", Status: "idle"}) {
+		t.Errorf("status hints %+v", st.Hints)
+	}
+	if a := b.do(t, http.MethodPut, "/v1/hints", `{"numbers":[]}`); a.status != http.StatusOK {
+		t.Fatalf("PUT /v1/hints []: %d %s", a.status, a.body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := sp.Wait(ctx); err != nil {
+		t.Fatalf("notifier: %v\n%s", err, sp.Logs())
+	}
+	if exp := sp.Logged("UNSUBSCRIBE-EXPIRES"); len(exp) != 1 || strings.TrimSpace(exp[0]) != "0" {
+		t.Errorf("unsubscribe %q, want Expires 0", exp)
 	}
 }

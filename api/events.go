@@ -38,6 +38,14 @@ type Event struct {
 	RetryIn int `json:"retryIn,omitempty"`
 	// Contact is the caller as the lookup found them (CALLER_INFO).
 	Contact *Contact `json:"contact,omitempty"`
+	// Number is the watched number of a HINT; its Status is idle,
+	// ringing, busy or unavailable.
+	Number string `json:"number,omitempty"`
+	// NewMessages and OldMessages are the voicemail counts (VOICEMAIL);
+	// Waiting says the mailbox has news.
+	NewMessages *int  `json:"newMessages,omitempty"`
+	OldMessages *int  `json:"oldMessages,omitempty"`
+	Waiting     *bool `json:"waiting,omitempty"`
 }
 
 // Call is a call as events and GET /v1/calls show it.
@@ -110,6 +118,12 @@ func EventFrom(e phone.Event) Event {
 	if e.Type == phone.EventCallEnd {
 		d := e.Duration.Seconds()
 		out.Duration = &d
+	}
+	if e.Hint != nil {
+		out.Number, out.Status = e.Hint.Number, e.Hint.Status
+	}
+	if v := e.Voicemail; v != nil {
+		out.NewMessages, out.OldMessages, out.Waiting = &v.NewMessages, &v.OldMessages, &v.Waiting
 	}
 	if e.CallerInfo != nil {
 		ci := e.CallerInfo

@@ -110,6 +110,7 @@ type StatusAnswer struct {
 	Status   string          `json:"status"`
 	DND      bool            `json:"dnd"`
 	Forwards []Forward       `json:"forwards"`
+	Hints    []Hint          `json:"hints"`
 	Accounts []AccountStatus `json:"accounts"`
 }
 
@@ -123,6 +124,15 @@ type AccountStatus struct {
 	// says why it failed.
 	State string `json:"state"`
 	Cause *Cause `json:"cause,omitempty"`
+	// Voicemail is the account's mailbox as the PBX last said.
+	Voicemail Voicemail `json:"voicemail"`
+}
+
+// Voicemail is a mailbox's message counts.
+type Voicemail struct {
+	NewMessages int  `json:"newMessages"`
+	OldMessages int  `json:"oldMessages"`
+	Waiting     bool `json:"waiting"`
 }
 
 // Forward is a call-forwarding rule (PUT /v1/forward, GET /v1/status).
@@ -137,11 +147,13 @@ type Forward struct {
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	ans := StatusAnswer{Version: s.opts.Version, Status: s.phone.Status(), DND: s.phone.DND(),
-		Forwards: s.forwards(), Accounts: []AccountStatus{}}
+		Forwards: s.forwards(), Hints: s.hints(), Accounts: []AccountStatus{}}
 	for _, a := range s.phone.Accounts() {
 		cfg := a.Config()
 		state, cause := a.Registration()
-		st := AccountStatus{ID: a.ID(), Username: cfg.Username, Domain: cfg.Domain, Transport: cfg.Transport, State: string(state)}
+		vm := a.Voicemail()
+		st := AccountStatus{ID: a.ID(), Username: cfg.Username, Domain: cfg.Domain, Transport: cfg.Transport, State: string(state),
+			Voicemail: Voicemail{NewMessages: vm.NewMessages, OldMessages: vm.OldMessages, Waiting: vm.Waiting}}
 		if cause != nil {
 			st.Cause = &Cause{Code: cause.Code, Reason: cause.Reason, Message: cause.Message, By: cause.By}
 		}
@@ -461,7 +473,47 @@ func (s *Server) setHints(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeError(w, errorf(http.StatusNotImplemented, CodeNotImplemented, "busy-lamp hints (BLF) are not in this build of Ringdesk yet"))
+	if req.Numbers == nil {
+		writeError(w, errorf(http.StatusUnprocessableEntity, CodeInvalid, `give the numbers to watch: {"numbers":["1001","1002"]}, or [] for none`))
+		return
+	}
+	numbers := make([]string, 0, len(req.Numbers))
+	for _, n := range req.Numbers {
+		clean, err := CleanNumber(n)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		numbers = append(numbers, clean)
+	}
+	switch err := s.phone.SetHints(numbers); {
+	case errors.Is(err, phone.ErrTooManyHints):
+		writeError(w, errorf(http.StatusUnprocessableEntity, CodeInvalid, "%v", err))
+		return
+	case errors.Is(err, phone.ErrNoSuchAccount):
+		writeError(w, errorf(http.StatusServiceUnavailable, CodeNotRegistered, "no account to watch the numbers from: %v", err))
+		return
+	case err != nil:
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]Hint{"hints": s.hints()})
+}
+
+// Hint is a watched number and its busy-lamp status: idle, ringing, busy,
+// unavailable, or unknown before the first news.
+type Hint struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+}
+
+// hints are the engine's watched numbers as the API shows them.
+func (s *Server) hints() []Hint {
+	out := []Hint{}
+	for _, h := range s.phone.Hints() {
+		out = append(out, Hint{Number: h.Number, Status: h.Status})
+	}
+	return out
 }
 
 func (s *Server) micCheck(w http.ResponseWriter, r *http.Request) {

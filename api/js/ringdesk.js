@@ -525,10 +525,9 @@
   };
 
   /**
-   * Replaces the list of numbers whose presence (HINT events) is watched.
+   * Replaces the list of numbers whose busy lamps (HINT events) are watched.
    * @param {Array<string>} numbers
-   * @returns {Promise<Object>} the server's answer (a Ringdesk without hints
-   *   answers 501, code "not_implemented")
+   * @returns {Promise<Object>} the server's answer: {hints: [{number, status}]}
    */
   proto.setHints = function (numbers) {
     return this.request('PUT', '/v1/hints', { numbers: numbers || [] });
