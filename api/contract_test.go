@@ -29,6 +29,8 @@ func TestErrorContract(t *testing.T) {
 		{"POST", "/v1/calls", `["1002"]`, 400, api.CodeBadRequest},
 		{"POST", "/v1/calls", `{"to":"1002"} {"to":"1003"}`, 400, api.CodeBadRequest},
 		{"POST", "/v1/calls", `{"to":1002}`, 400, api.CodeBadRequest},
+		{"POST", "/v1/calls", `{"to":"1002"}}`, 400, api.CodeBadRequest},
+		{"POST", "/v1/calls", `{"to":"1002"} ]`, 400, api.CodeBadRequest},
 		{"POST", "/v1/calls", `{"to":"` + strings.Repeat("1", 70000) + `"}`, 413, api.CodeBadRequest},
 		{"POST", "/v1/calls", `{"to":"1002"}`, 503, api.CodeNotRegistered},
 		{"POST", "/v1/calls", `{"to":"1002","account":"nope"}`, 404, api.CodeNotFound},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,21 +88,21 @@ func readBody(r *http.Request, v any, optional bool) error {
 		}
 		return errorf(http.StatusBadRequest, CodeBadRequest, "the request needs a JSON body")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return errorf(http.StatusBadRequest, CodeBadRequest, "the body is not the JSON this path takes: %v", err)
 	}
-	if dec.More() {
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return errorf(http.StatusBadRequest, CodeBadRequest, "the body has data after its JSON object")
 	}
 	return nil
 }
 
 // commandContext is the context a command runs under: it outlives an HTTP
-// client that stops waiting, but not commandTimeout.
-func commandContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
+// client that stops waiting, but not commandTimeout or the server's Close.
+func (s *Server) commandContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(s.bgCtx, commandTimeout)
 }
 
 // StatusAnswer is GET /v1/status's answer.
@@ -329,7 +330,7 @@ func (s *Server) onCall(cmd command) http.HandlerFunc {
 			writeError(w, err)
 			return
 		}
-		ctx, cancel := commandContext(r)
+		ctx, cancel := s.commandContext()
 		defer cancel()
 		answer, err := cmd.do(ctx, c)
 		if err != nil {

@@ -22,8 +22,15 @@ type hub struct {
 	accounts map[string]phone.Event    // last registration event per account; guarded by mu
 	calls    map[string]phone.CallInfo // current calls by id; guarded by mu
 	order    []string                  // call ids, oldest first; guarded by mu
+	ended    map[string]bool           // ids of calls that ended lately; guarded by mu
+	endedIDs []string                  // the same, oldest first, at most maxEnded; guarded by mu
+	closed   bool                      // no client may join; guarded by mu
 	queueLen int
 }
+
+// maxEnded is how many ended calls the hub remembers, so that a late event
+// about one (a CALLER_INFO after its CALL_END) does not bring it back.
+const maxEnded = 1000
 
 // client is one WebSocket's queue of encoded events.
 type client struct {
@@ -37,6 +44,7 @@ type client struct {
 const (
 	reasonSlow     = "too slow: the client fell too many events behind"
 	reasonShutdown = "Ringdesk is shutting down"
+	reasonRestart  = "events were lost inside Ringdesk: reconnect for a fresh snapshot"
 )
 
 func (c *client) drop(reason string) {
@@ -48,7 +56,7 @@ func (c *client) drop(reason string) {
 
 func newHub(queueLen int) *hub {
 	return &hub{clients: make(map[*client]struct{}), accounts: make(map[string]phone.Event),
-		calls: make(map[string]phone.CallInfo), queueLen: queueLen}
+		calls: make(map[string]phone.CallInfo), ended: make(map[string]bool), queueLen: queueLen}
 }
 
 // seed records where the engine stands before the hub heard any event.
@@ -67,9 +75,33 @@ func (h *hub) seed(p *phone.Phone) {
 	}
 }
 
+// restart drops every client (they reconnect) and starts the hub's view
+// over from where the engine stands: after events were lost.
+func (h *hub) restart(p *phone.Phone) {
+	h.mu.Lock()
+	for c := range h.clients {
+		delete(h.clients, c)
+		c.drop(reasonRestart)
+	}
+	h.status, h.order = nil, nil
+	h.accounts = make(map[string]phone.Event)
+	h.calls = make(map[string]phone.CallInfo)
+	h.mu.Unlock()
+	h.seed(p)
+}
+
 // remember keeps a call's latest snapshot; guarded by mu.
 func (h *hub) remember(info phone.CallInfo) {
+	if h.ended[info.ID] {
+		return // a late event about a call that has ended
+	}
 	if info.State == phone.CallStateEnded {
+		h.ended[info.ID] = true
+		h.endedIDs = append(h.endedIDs, info.ID)
+		if len(h.endedIDs) > maxEnded {
+			delete(h.ended, h.endedIDs[0])
+			h.endedIDs = h.endedIDs[1:]
+		}
 		if _, ok := h.calls[info.ID]; ok {
 			delete(h.calls, info.ID)
 			for i, id := range h.order {
@@ -126,17 +158,25 @@ func (h *hub) sendLocked(msg []byte) {
 }
 
 // join adds a client whose queue starts with the snapshot: PHONE_STATUS,
-// one registration event per account, one event per current call.
-func (h *hub) join() *client {
+// one registration event per account the engine still has (known says
+// which), one event per current call. After closeAll, the client comes
+// back already dropped.
+func (h *hub) join(known func(account string) bool) *client {
 	c := &client{out: make(chan []byte, h.queueLen), dropped: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		c.drop(reasonShutdown)
+		return c
+	}
 	var snapshot []phone.Event
 	if h.status != nil {
 		snapshot = append(snapshot, *h.status)
 	}
 	for _, id := range slices.Sorted(maps.Keys(h.accounts)) {
-		snapshot = append(snapshot, h.accounts[id])
+		if known(id) {
+			snapshot = append(snapshot, h.accounts[id])
+		}
 	}
 	for _, id := range h.order {
 		info := h.calls[id]
@@ -165,10 +205,11 @@ func (h *hub) leave(c *client) {
 	h.mu.Unlock()
 }
 
-// closeAll drops every client.
+// closeAll drops every client, and every one that tries to join later.
 func (h *hub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.closed = true
 	for c := range h.clients {
 		delete(h.clients, c)
 		c.drop(reasonShutdown)

@@ -60,7 +60,7 @@ type Server struct {
 	phone   *phone.Phone
 	log     *slog.Logger
 	hub     *hub
-	sub     *phone.Subscription
+	sub     *phone.Subscription // guarded by mu: the pump replaces it
 	dials   *rate.Limiter
 	origins map[string]bool
 	handler http.Handler
@@ -68,12 +68,15 @@ type Server struct {
 	mu        sync.Mutex
 	listeners []net.Listener  // guarded by mu
 	http      *http.Server    // guarded by mu
-	conns     sync.WaitGroup  // WebSocket handlers
-	bg        sync.WaitGroup  // commands that outlive their request
+	served    chan struct{}   // closed when Serve returns; nil before Serve; guarded by mu
+	conns     sync.WaitGroup  // WebSocket handlers; Add only through enter
+	bg        sync.WaitGroup  // commands that outlive their request; Add only through enter
 	bgCtx     context.Context // ends with Close
 	bgCancel  context.CancelFunc
 	pumpDone  chan struct{} // closed when the event pump ends
 	closing   chan struct{} // closed by Close
+	stopping  chan struct{} // closed (under mu) when no new work may start
+	stopOnce  sync.Once
 	closeOnce sync.Once
 }
 
@@ -97,7 +100,8 @@ func New(opts Options) (*Server, error) {
 		opts.DialsPerMinute = 10
 	}
 	s := &Server{opts: opts, phone: opts.Phone, log: opts.Logger, hub: newHub(opts.QueueLen),
-		origins: make(map[string]bool), pumpDone: make(chan struct{}), closing: make(chan struct{})}
+		origins: make(map[string]bool), pumpDone: make(chan struct{}), closing: make(chan struct{}),
+		stopping: make(chan struct{})}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	// The limiter allows a burst of a few calls, then DialsPerMinute spread
 	// over the minute.
@@ -114,12 +118,58 @@ func New(opts Options) (*Server, error) {
 }
 
 // pump moves the engine's events into the hub until the subscription ends.
+// Should the engine drop it for falling behind, the pump subscribes again
+// and the hub starts over from where the engine stands, telling its
+// clients to reconnect for a fresh snapshot.
 func (s *Server) pump() {
 	defer close(s.pumpDone)
-	for e := range s.sub.C {
-		s.hub.publish(e)
+	for {
+		s.mu.Lock()
+		sub := s.sub
+		s.mu.Unlock()
+		for e := range sub.C {
+			s.hub.publish(e)
+		}
+		if err := sub.Err(); !errors.Is(err, phone.ErrSlowSubscriber) {
+			break
+		}
+		s.mu.Lock()
+		select {
+		case <-s.stopping:
+			s.mu.Unlock()
+			s.hub.closeAll()
+			return
+		default:
+		}
+		s.log.Error("the local API's event relay fell behind the engine; clients are told to reconnect")
+		s.sub = s.phone.Subscribe()
+		s.mu.Unlock()
+		s.hub.restart(s.phone)
 	}
 	s.hub.closeAll()
+}
+
+// stop marks the server as stopping: no new WebSocket or background
+// command starts after it.
+func (s *Server) stop() {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		close(s.stopping)
+		s.mu.Unlock()
+	})
+}
+
+// enter counts new work in wg, unless the server is stopping.
+func (s *Server) enter(wg *sync.WaitGroup) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.stopping:
+		return false
+	default:
+	}
+	wg.Add(1)
+	return true
 }
 
 // Handler is the API as an http.Handler, with the token, Host and Origin
@@ -206,8 +256,11 @@ func (s *Server) Serve(ctx context.Context) error {
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	s.http = srv
+	served := make(chan struct{})
+	s.served = served
 	lns := s.listeners
 	s.mu.Unlock()
+	defer close(served)
 	errs := make(chan error, len(lns))
 	for _, ln := range lns {
 		go func() { errs <- srv.Serve(ln) }()
@@ -216,10 +269,17 @@ func (s *Server) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-s.closing:
 	}
+	s.stop()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	s.hub.closeAll()
-	err := srv.Shutdown(shutdownCtx)
+	var err error
+	if shutErr := srv.Shutdown(shutdownCtx); shutErr != nil {
+		// Requests still running after the grace period (a hold waiting
+		// for the far end) are cut off: the API is going away.
+		s.log.Info("local API requests cut off at shutdown", "error", shutErr)
+		srv.Close()
+	}
 	s.conns.Wait()
 	for range lns {
 		if e := <-errs; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
@@ -233,15 +293,19 @@ func (s *Server) Serve(ctx context.Context) error {
 // subscription. It does not close the engine.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.stop()
 		close(s.closing)
 		s.bgCancel()
 		s.bg.Wait()
-		s.sub.Close()
+		s.mu.Lock()
+		srv, lns, served, sub := s.http, s.listeners, s.served, s.sub
+		s.mu.Unlock()
+		if served != nil {
+			<-served
+		}
+		sub.Close()
 		<-s.pumpDone
 		s.hub.closeAll()
-		s.mu.Lock()
-		srv, lns := s.http, s.listeners
-		s.mu.Unlock()
 		if srv == nil {
 			for _, ln := range lns {
 				ln.Close()
@@ -255,7 +319,9 @@ func (s *Server) Close() {
 // dial waiting for the user's confirmation); Close cancels and waits for
 // it.
 func (s *Server) background(timeout time.Duration, do func(ctx context.Context)) {
-	s.bg.Add(1)
+	if !s.enter(&s.bg) {
+		return
+	}
 	go func() {
 		defer s.bg.Done()
 		ctx, cancel := context.WithTimeout(s.bgCtx, timeout)

@@ -17,6 +17,11 @@ const writeTimeout = 10 * time.Second
 // Whatever the client sends is read and ignored (the API's commands are
 // HTTP requests).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	if !s.enter(&s.conns) {
+		writeError(w, errorf(http.StatusServiceUnavailable, CodeUnavailable, "Ringdesk's local API is shutting down"))
+		return
+	}
+	defer s.conns.Done()
 	// The Origin was checked by guard; the library's own same-origin check
 	// would refuse the allowed CRM pages, which are on other origins.
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
@@ -24,9 +29,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("WebSocket upgrade failed", "error", err)
 		return
 	}
-	s.conns.Add(1)
-	defer s.conns.Done()
-	c := s.hub.join()
+	c := s.hub.join(func(account string) bool {
+		a, err := s.phone.Account(account)
+		return err == nil && a.ID() == account
+	})
 	defer s.hub.leave(c)
 	s.log.Info("event stream client connected", "remote", r.RemoteAddr)
 
@@ -46,8 +52,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	dropped := func() {
 		status := websocket.StatusPolicyViolation
-		if c.reason == reasonShutdown {
+		switch c.reason {
+		case reasonShutdown:
 			status = websocket.StatusGoingAway
+		case reasonRestart:
+			status = websocket.StatusTryAgainLater
 		}
 		s.log.Info("event stream client closed", "remote", r.RemoteAddr, "reason", c.reason)
 		closeWithin(conn, status, c.reason)

@@ -154,7 +154,12 @@ func (s *Server) ParseDialURI(raw string) (ExternalDial, error) {
 		if !found {
 			user, host = rest, ""
 		}
-		user, _, _ = strings.Cut(user, ":") // a password in the link is ignored
+		if u, _, hasPassword := strings.Cut(user, ":"); hasPassword {
+			// A password in the link is ignored, and kept out of the
+			// logs and the confirmation question.
+			user = u
+			d.URI = scheme + ":" + u + "@" + host
+		}
 	default:
 		return invalid("%q is not a tel:, sip: or callto: link", raw)
 	}

@@ -78,6 +78,24 @@ func isDialLink(arg string) bool {
 	return false
 }
 
+// withoutPassword drops a password from a sip: link's user part
+// (sip:1002:secret@host): Ringdesk ignores it, and so it never reaches a
+// log line, an error or the question the window asks.
+func withoutPassword(link string) string {
+	scheme, rest, ok := strings.Cut(link, ":")
+	if !ok || (!strings.EqualFold(scheme, "sip") && !strings.EqualFold(scheme, "sips")) {
+		return link
+	}
+	userinfo, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return link
+	}
+	if user, _, hasPassword := strings.Cut(userinfo, ":"); hasPassword {
+		return scheme + ":" + user + "@" + host
+	}
+	return link
+}
+
 // errNoInstance says no Ringdesk answers on the API address.
 var errNoInstance = errors.New("no Ringdesk is running")
 

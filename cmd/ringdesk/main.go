@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	case fs.NArg() == 1 && !isDialLink(fs.Arg(0)):
 		return f, fmt.Errorf("unexpected argument %q: give a tel:, sip: or callto: link to dial (see ringdesk -h)", fs.Arg(0))
 	case fs.NArg() == 1:
-		f.link = fs.Arg(0)
+		f.link = withoutPassword(fs.Arg(0))
 	}
 	return f, nil
 }

@@ -106,3 +106,16 @@ func TestFlags(t *testing.T) {
 		t.Errorf("stray argument: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestLinkPasswordIsDropped(t *testing.T) {
+	for in, want := range map[string]string{
+		"sip:1002:s3cret@pbx.example.com":  "sip:1002@pbx.example.com",
+		"SIPS:1002:s3cret@pbx.example.com": "SIPS:1002@pbx.example.com",
+		"sip:1002@pbx.example.com":         "sip:1002@pbx.example.com",
+		"tel:+84977805845":                 "tel:+84977805845",
+	} {
+		if got := withoutPassword(in); got != want {
+			t.Errorf("withoutPassword(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

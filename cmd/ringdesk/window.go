@@ -33,8 +33,16 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 		if cfg.API.TrustExternalDials {
 			return true
 		}
-		w := window.Load()
-		return w != nil && w.ConfirmDial(ctx, d.Number, d.URI)
+		// A link from the command line may be ready to dial before the
+		// window is built: wait for the window to ask.
+		for window.Load() == nil {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return window.Load().ConfirmDial(ctx, d.Number, d.URI)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, confirm)
@@ -47,6 +55,9 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 	}
 	addAccounts(p, profile, cfg, logger, logWriter{logger})
 	var wg sync.WaitGroup
+	if f.link != "" && (services == nil || services.api == nil) {
+		logger.Error("the link from the command line cannot be dialled without the local API", "link", f.link)
+	}
 	if f.link != "" && services != nil && services.api != nil {
 		wg.Add(1)
 		go func() {

@@ -65,9 +65,11 @@ func Start(opts Options) *Watcher {
 // Close stops watching and waits for lookups under way. The history and
 // the CRM service stay open: their owner closes them.
 func (w *Watcher) Close() {
-	w.cancel()
+	// The loop finishes the event in hand (the history write of a last
+	// CALL_END) before the context its writes use is cancelled.
 	w.sub.Close()
 	<-w.done
+	w.cancel()
 	w.lookups.Wait()
 }
 
