@@ -17,9 +17,9 @@ type Config struct {
 	// means the first non-loopback IPv4 address of the machine (127.0.0.1
 	// when there is none). It must be a concrete address, not 0.0.0.0.
 	LocalIP string
-	// Codecs are codec names in preference order: "pcmu", "pcma" ("opus"
-	// comes later). Unknown names are ignored; when none is left (or the
-	// list is empty) the session uses pcmu, pcma.
+	// Codecs are codec names in preference order: "opus", "pcmu",
+	// "pcma". Unknown names are ignored; when none is left (or the list is
+	// empty) the session uses pcmu, pcma, opus.
 	Codecs []string
 	// PortMin and PortMax, when set, bound the RTP port: an even port for
 	// RTP, the next odd one for RTCP. Zero lets the system choose.
@@ -70,7 +70,7 @@ func (c Config) codecs(log *slog.Logger) []codec.Codec {
 	var unknown []string
 	for _, name := range c.Codecs {
 		k, ok := codec.ByName(name)
-		if !ok {
+		if !ok || codec.PCMRate(k) != clockRate {
 			unknown = append(unknown, name)
 			continue
 		}
@@ -83,9 +83,13 @@ func (c Config) codecs(log *slog.Logger) []codec.Codec {
 	}
 	if len(out) == 0 {
 		if len(c.Codecs) > 0 {
-			log.Warn("media: no configured codec is available, using PCMU and PCMA", "configured", strings.Join(c.Codecs, ","))
+			log.Warn("media: no configured codec is available, using PCMU, PCMA and Opus", "configured", strings.Join(c.Codecs, ","))
 		}
-		out = codec.All()
+		for _, k := range codec.All() {
+			if codec.PCMRate(k) == clockRate {
+				out = append(out, k)
+			}
+		}
 	}
 	return out
 }

@@ -122,11 +122,19 @@ func (s *Session) loadFlow(st *loopState) *flow {
 	f := s.flow.Load()
 	if f != st.flow {
 		if st.flow == nil || st.flow.codec != f.codec {
+			closeEncoder(st.enc)
 			st.enc = f.codec.NewEncoder()
 		}
 		st.flow = f
 	}
 	return f
+}
+
+// closeEncoder frees an encoder that holds resources (Opus's C state).
+func closeEncoder(e codec.Encoder) {
+	if c, ok := e.(io.Closer); ok {
+		_ = c.Close() // freeing memory: nothing to report
+	}
 }
 
 // sendDue reads the Source and sends (or, while not sending, lets the RTP
@@ -135,7 +143,7 @@ func (s *Session) sendDue(st *loopState, due int) {
 	if behind := due - st.sent; behind > maxCatchUp {
 		skip := behind - maxCatchUp
 		s.log.Warn("media: the media loop stalled; skipping audio it should have sent", "skipped", time.Duration(skip)*frameDur)
-		s.sender.Pause(skip * frameLen)
+		s.sender.Pause(skip * s.loadFlow(st).ticks)
 		st.sent += skip
 	}
 	for ; st.sent < due; st.sent++ {
@@ -144,7 +152,7 @@ func (s *Session) sendDue(st *loopState, due int) {
 		if f.send {
 			s.sendFrame(st, f)
 		} else {
-			s.sender.Pause(frameLen)
+			s.sender.Pause(f.ticks)
 		}
 	}
 }
@@ -220,6 +228,8 @@ func (s *Session) finish(st *loopState, start time.Time) {
 		s.playFrame(st, play)
 	}
 	s.sendBye(st)
+	closeEncoder(st.enc)
+	st.enc = nil
 }
 
 func (s *Session) readSource(st *loopState) {
@@ -251,13 +261,13 @@ func (s *Session) sendFrame(st *loopState, f *flow) {
 	} else if !s.sender.InEvent() && f.sendEvt >= 0 {
 		select {
 		case r := <-s.dtmfOut:
-			s.sender.StartEvent(uint8(f.sendEvt), r.code, int(r.duration*clockRate/time.Second))
+			s.sender.StartEvent(uint8(f.sendEvt), r.code, int(r.duration*time.Duration(f.clock)/time.Second))
 		default:
 		}
 	}
 	if s.sender.InEvent() {
 		var pkts [][]byte
-		st.buf, pkts = s.sender.AppendEventFrame(st.buf[:0], frameLen)
+		st.buf, pkts = s.sender.AppendEventFrame(st.buf[:0], f.ticks)
 		for _, p := range pkts {
 			s.write(st, f, p)
 		}
@@ -271,7 +281,7 @@ func (s *Session) sendFrame(st *loopState, f *flow) {
 		pcm = st.silence
 	}
 	st.payload = st.enc.Encode(st.payload[:0], pcm)
-	st.buf = s.sender.AppendAudio(st.buf[:0], f.sendPT, st.payload, frameLen)
+	st.buf = s.sender.AppendAudio(st.buf[:0], f.sendPT, st.payload, f.ticks)
 	s.write(st, f, st.buf)
 }
 

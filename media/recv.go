@@ -2,6 +2,7 @@ package media
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -28,6 +29,7 @@ const (
 type rxState struct {
 	mu          sync.Mutex // guards everything below
 	jb          *rtp.JitterBuffer
+	decs        map[uint8]codec.Decoder // the jitter buffer's, closed when replaced
 	rec         *rtp.Reception
 	det         rtp.EventDetector
 	ssrc        uint32
@@ -53,20 +55,34 @@ func (r *rxState) init() {
 	r.lastLog = map[string]time.Time{}
 }
 
-// setFlow updates the decoders when the payload types change and empties
-// the jitter buffer when playing stops.
+// setFlow sets the clock of the jitter buffer and statistics to the
+// negotiated codec's, updates the decoders when the payload types change
+// and empties the jitter buffer when playing stops.
 func (r *rxState) setFlow(old, f *flow) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.jb.SetClock(f.clock, codec.PCMRate(f.codec))
+	r.rec.SetClockRate(f.clock)
 	if old == nil || !samePTs(old.recvPT, f.recvPT) {
 		decs := make(map[uint8]codec.Decoder, len(f.recvPT))
 		for pt, c := range f.recvPT {
 			decs[pt] = c.NewDecoder()
 		}
 		r.jb.SetDecoders(decs)
+		closeDecoders(r.decs)
+		r.decs = decs
 	}
 	if old != nil && old.play && !f.play {
 		r.jb.Reset()
+	}
+}
+
+// closeDecoders frees the decoders that hold resources (Opus's C state).
+func closeDecoders(decs map[uint8]codec.Decoder) {
+	for _, d := range decs {
+		if c, ok := d.(io.Closer); ok {
+			_ = c.Close() // freeing memory: nothing to report
+		}
 	}
 }
 

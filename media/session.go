@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ringdesk/ringdesk/media/codec"
+	_ "github.com/ringdesk/ringdesk/media/codec/opus" // registers "opus"
 	"github.com/ringdesk/ringdesk/media/rtp"
 	"github.com/ringdesk/ringdesk/media/sdp"
 )
@@ -34,14 +35,23 @@ var (
 )
 
 const (
-	clockRate   = 8000
-	frameDur    = 20 * time.Millisecond
-	frameLen    = clockRate / 50
-	ptime       = 20
-	eventPT     = 101
-	eventFmtp   = "0-16"
-	dtmfQueue   = 32
-	dtmfInQueue = 32
+	// clockRate is the rate of the session's PCM (Source, Sink, codecs'
+	// PCM side); RTP timestamps count the negotiated codec's clock
+	// (flow.clock: 8000 for G.711, 48000 for Opus).
+	clockRate = 8000
+	frameDur  = 20 * time.Millisecond
+	frameLen  = clockRate / 50
+	ptime     = 20
+	// eventPT is the payload type of the telephone-event/8000 we offer;
+	// eventPT48 that of telephone-event/48000 (next to Opus).
+	eventPT   = 101
+	eventPT48 = 110
+	eventFmtp = "0-16"
+	// firstDynamicPT is the payload type of the first codec without a
+	// static one (Opus), the next ones counting up.
+	firstDynamicPT = 111
+	dtmfQueue      = 32
+	dtmfInQueue    = 32
 )
 
 // Session is the media of one call. Its methods are safe for concurrent
@@ -109,6 +119,8 @@ type negotiation struct {
 // published as one immutable value.
 type flow struct {
 	codec      codec.Codec
+	clock      int // the codec's RTP clock rate
+	ticks      int // RTP timestamp units per 20 ms frame (160 or 960)
 	sendPT     uint8
 	sendEvt    int
 	recvPT     map[uint8]codec.Codec
@@ -172,22 +184,52 @@ func (s *Session) LocalAddr() *net.UDPAddr {
 
 func (s *Session) rtcpPort() int { return s.rtcpConn.LocalAddr().(*net.UDPAddr).Port }
 
-// supported lists our codecs with their static payload types.
+// supported lists our codecs with their payload types: the static one, or
+// from firstDynamicPT up for codecs without (Opus: 111).
 func (s *Session) supported() []sdp.Format {
 	out := make([]sdp.Format, 0, len(s.prefs))
+	dyn := firstDynamicPT
 	for _, c := range s.prefs {
-		out = append(out, format(c, uint8(c.Info().StaticPayloadType)))
+		pt := c.Info().StaticPayloadType
+		if pt < 0 {
+			pt, dyn = dyn, dyn+1
+		}
+		out = append(out, format(c, uint8(pt)))
 	}
 	return out
 }
 
 func format(c codec.Codec, pt uint8) sdp.Format {
 	i := c.Info()
-	return sdp.Format{PayloadType: pt, Name: i.EncodingName, ClockRate: i.ClockRate, Channels: i.Channels}
+	return sdp.Format{PayloadType: pt, Name: i.EncodingName, ClockRate: i.ClockRate, Channels: i.Channels, Fmtp: codec.Fmtp(c)}
 }
 
-func eventFormat(pt uint8) sdp.Format {
-	return sdp.Format{PayloadType: pt, Name: sdp.TelephoneEvent, ClockRate: clockRate, Fmtp: eventFmtp}
+func eventFormat(pt uint8, clock int) sdp.Format {
+	return sdp.Format{PayloadType: pt, Name: sdp.TelephoneEvent, ClockRate: clock, Fmtp: eventFmtp}
+}
+
+// eventFormats are the telephone-events we offer with formats: one at
+// each codec clock rate, in the order the codecs come (RFC 4733 §2.1:
+// events count the audio codec's clock).
+func eventFormats(formats []sdp.Format) []sdp.Format {
+	var out []sdp.Format
+	seen := map[int]bool{}
+	for _, f := range formats {
+		if seen[f.ClockRate] {
+			continue
+		}
+		seen[f.ClockRate] = true
+		pt := uint8(eventPT)
+		switch f.ClockRate {
+		case clockRate:
+		case 48000:
+			pt = eventPT48
+		default:
+			continue // no codec of ours has another clock
+		}
+		out = append(out, eventFormat(pt, f.ClockRate))
+	}
+	return out
 }
 
 // describe writes our SDP; the o= version goes up by one whenever the
@@ -251,7 +293,7 @@ func (s *Session) Offer() ([]byte, error) {
 			}
 		}
 	}
-	formats = append(formats, eventFormat(eventPT))
+	formats = append(formats, eventFormats(formats)...)
 	proto, key := "RTP/AVP", (*sdp.Crypto)(nil)
 	if s.srtpMode != SRTPOff {
 		k, err := s.localKey(offeredSuite)
@@ -315,11 +357,12 @@ func (s *Session) Answer(offer []byte) ([]byte, error) {
 			proto = m.Proto
 		}
 	}
-	formats := []sdp.Format{chosen}
 	n := &negotiation{sendPT: chosen.PayloadType, sendEvt: -1, recvEvt: -1, remote: m, local: ours, remoteKey: theirs}
 	n.codec, _ = codec.ByName(chosen.Name)
+	chosen.Fmtp = codec.Fmtp(n.codec) // our parameters, not the offer's
+	formats := []sdp.Format{chosen}
 	if hasEv {
-		formats = append(formats, eventFormat(ev.PayloadType))
+		formats = append(formats, eventFormat(ev.PayloadType, ev.ClockRate))
 		n.sendEvt, n.recvEvt = int(ev.PayloadType), int(ev.PayloadType)
 	}
 	n.recv = formats[:1]
@@ -364,9 +407,11 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if err != nil {
 		return fmt.Errorf("media: the far end's answer: %w", err)
 	}
-	var ours []sdp.Format
+	var ours, events []sdp.Format
 	for _, f := range offered {
-		if !strings.EqualFold(f.Name, sdp.TelephoneEvent) {
+		if strings.EqualFold(f.Name, sdp.TelephoneEvent) {
+			events = append(events, f)
+		} else {
 			ours = append(ours, f)
 		}
 	}
@@ -377,7 +422,11 @@ func (s *Session) SetAnswer(answer []byte) error {
 	n := &negotiation{sendPT: chosen.PayloadType, sendEvt: -1, recvEvt: -1, recv: ours, remote: m}
 	n.codec, _ = codec.ByName(chosen.Name)
 	if hasEv {
-		n.sendEvt, n.recvEvt = int(ev.PayloadType), eventPT
+		for _, e := range events {
+			if e.ClockRate == chosen.ClockRate {
+				n.sendEvt, n.recvEvt = int(ev.PayloadType), int(e.PayloadType)
+			}
+		}
 	}
 	if theirs != nil {
 		n.local, n.remoteKey = offeredC, theirs
@@ -466,8 +515,11 @@ func (s *Session) publishLocked() {
 	if n == nil {
 		return
 	}
+	clock := n.codec.Info().ClockRate
 	f := &flow{
 		codec:      n.codec,
+		clock:      clock,
+		ticks:      frameLen * clock / codec.PCMRate(n.codec),
 		sendPT:     n.sendPT,
 		sendEvt:    n.sendEvt,
 		recvPT:     map[uint8]codec.Codec{},
@@ -477,7 +529,8 @@ func (s *Session) publishLocked() {
 		sec:        s.sec,
 	}
 	for _, r := range n.recv {
-		if c, ok := codec.ByName(r.Name); ok && r.ClockRate == c.Info().ClockRate {
+		// One jitter buffer plays one clock: the negotiated codec's.
+		if c, ok := codec.ByName(r.Name); ok && r.ClockRate == c.Info().ClockRate && r.ClockRate == clock && codec.PCMRate(c) == codec.PCMRate(n.codec) {
 			f.recvPT[r.PayloadType] = c
 		}
 	}
@@ -602,6 +655,11 @@ func (s *Session) Close() error {
 	}
 	errs := []error{s.rtpConn.Close(), s.rtcpConn.Close()}
 	s.readers.Wait()
+	s.rx.mu.Lock()
+	closeDecoders(s.rx.decs)
+	s.rx.decs = nil
+	s.rx.jb.SetDecoders(nil)
+	s.rx.mu.Unlock()
 	if c, ok := s.source.(io.Closer); ok {
 		if err := c.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("media: closing the audio source: %w", err))

@@ -328,7 +328,7 @@ func TestOfferVersion(t *testing.T) {
 	if v(hold) == v(first) || id(hold) != id(first) {
 		t.Errorf("hold re-offer: o= %s %s after %s %s", id(hold), v(hold), id(first), v(first))
 	}
-	if !strings.Contains(string(first), "m=audio "+itoa(a.LocalAddr().Port)+" RTP/AVP 0 8 101") || !strings.Contains(string(first), "a=rtcp:"+itoa(a.LocalAddr().Port+1)) {
+	if !strings.Contains(string(first), "m=audio "+itoa(a.LocalAddr().Port)+" RTP/AVP 0 8 111 101 110") || !strings.Contains(string(first), "a=rtcp:"+itoa(a.LocalAddr().Port+1)) {
 		t.Errorf("offer:\n%s", first)
 	}
 }
@@ -420,7 +420,7 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(offer, []byte("RTP/AVP 8 101\r\n")) {
+	if !bytes.Contains(offer, []byte("RTP/AVP 111 8 110 101\r\n")) || !bytes.Contains(offer, []byte("a=fmtp:111 minptime=10;useinbandfec=1\r\n")) {
 		t.Errorf("codecs [opus PCMA nonsense] offered as:\n%s", offer)
 	}
 	if err := s.Close(); err != nil {

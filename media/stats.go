@@ -29,6 +29,9 @@ type Stats struct {
 	SRTP string
 	// FramesConcealed counts 20 ms frames that needed loss concealment.
 	FramesConcealed uint64
+	// FramesRecovered counts lost frames rebuilt from the next packet's
+	// forward error correction (Opus in-band FEC) rather than concealed.
+	FramesRecovered uint64
 	// Jitter is the interarrival jitter of the far end's packets.
 	Jitter time.Duration
 	// BufferDelay is the delay the jitter buffer aims for.
@@ -50,6 +53,7 @@ func (s *Session) Stats() Stats {
 	st.PacketsDiscarded = r.discarded
 	st.PacketsUnauthenticated = r.authFailed
 	st.FramesConcealed = jb.Concealed
+	st.FramesRecovered = jb.Recovered
 	st.Jitter = r.rec.Jitter()
 	st.BufferDelay = jb.Target
 	st.RoundTrip = r.rtt

@@ -3,11 +3,14 @@
 //
 // A [Codec] names itself for SDP and makes per-stream [Encoder] and [Decoder]
 // values; a Decoder also conceals lost audio, so the jitter buffer never needs
-// to know which codec it plays. G.711 (PCMU, PCMA) is here; Opus comes in the
-// second phase of the audio work.
+// to know which codec it plays. G.711 (PCMU, PCMA) is here; other codecs
+// (Opus, in media/codec/opus) add themselves with [Register].
 package codec
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Info is what SDP says about a codec.
 type Info struct {
@@ -15,7 +18,8 @@ type Info struct {
 	Name string
 	// EncodingName is the rtpmap encoding name ("PCMU").
 	EncodingName string
-	// ClockRate is the RTP clock rate in Hz, also the PCM sample rate.
+	// ClockRate is the RTP clock rate in Hz. It is also the PCM sample
+	// rate unless the codec says otherwise (see [PCMRate]).
 	ClockRate int
 	// Channels is the number of audio channels on the wire.
 	Channels int
@@ -59,9 +63,33 @@ var (
 	PCMA Codec = g711Codec{}
 )
 
+var (
+	regMu      sync.RWMutex
+	registered []Codec
+)
+
+// Register adds c to the codecs [All] lists and [ByName] finds, after the
+// built-in ones, in the order of registration. Codec packages call it from
+// their init (media imports media/codec/opus for its side effect). A codec
+// whose name is already known is ignored.
+func Register(c Codec) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	for _, k := range append([]Codec{PCMU, PCMA}, registered...) {
+		if strings.EqualFold(k.Info().Name, c.Info().Name) {
+			return
+		}
+	}
+	registered = append(registered, c)
+}
+
 // All lists the codecs this build can negotiate, in the default preference
-// order.
-func All() []Codec { return []Codec{PCMU, PCMA} }
+// order: PCMU, PCMA, then the registered ones.
+func All() []Codec {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return append([]Codec{PCMU, PCMA}, registered...)
+}
 
 // ByName finds a codec by its configuration name or SDP encoding name,
 // ignoring case.
@@ -72,4 +100,35 @@ func ByName(name string) (Codec, bool) {
 		}
 	}
 	return nil, false
+}
+
+// PCMRate returns the sample rate of the PCM c's encoders take and its
+// decoders give: what a PCMRate() int method says (Opus: 8000 by default
+// while its RTP clock is 48000), else Info().ClockRate.
+func PCMRate(c Codec) int {
+	if r, ok := c.(interface{ PCMRate() int }); ok {
+		return r.PCMRate()
+	}
+	return c.Info().ClockRate
+}
+
+// Fmtp returns the a=fmtp parameters c wants in SDP (Opus:
+// "minptime=10;useinbandfec=1"), from an Fmtp() string method, else "".
+func Fmtp(c Codec) string {
+	if f, ok := c.(interface{ Fmtp() string }); ok {
+		return f.Fmtp()
+	}
+	return ""
+}
+
+// FECDecoder is a Decoder that can recover lost audio from forward error
+// correction data in the packet after the loss (Opus in-band FEC). The
+// jitter buffer uses it, when the decoder has it, for a gap followed by a
+// packet it already holds.
+type FECDecoder interface {
+	Decoder
+	// DecodeFEC appends samples of audio lost just before next, recovered
+	// from next's FEC data (or concealed when it has none), and returns the
+	// extended slice. next is then decoded as usual.
+	DecodeFEC(dst []int16, next []byte, samples int) ([]int16, error)
 }

@@ -29,6 +29,9 @@ type JitterStats struct {
 	Duplicates uint64
 	// Concealed counts reads that needed concealment while playing.
 	Concealed uint64
+	// Recovered counts gaps filled from the next packet's forward error
+	// correction (Opus in-band FEC) instead of concealment.
+	Recovered uint64
 	// Dropped counts frames discarded to bring the delay back down.
 	Dropped uint64
 	// Jitter is the RFC 3550 interarrival jitter estimate.
@@ -41,7 +44,7 @@ type JitterStats struct {
 
 type entry struct {
 	ts      uint32
-	n       int // samples
+	n       int // timestamp units
 	pt      uint8
 	payload []byte
 }
@@ -55,10 +58,17 @@ type entry struct {
 // they come instead of being dropped, and raises the target by the length
 // of the underrun (at least a frame); the target comes back down one frame
 // per shrinkAfter reads without an underrun, and the buffer trims by
-// dropping a frame when it has held too much for a second. It is not safe
-// for concurrent use.
+// dropping a frame when it has held too much for a second. When a packet is
+// missing and the one after it is already held, a decoder with forward
+// error correction ([codec.FECDecoder]) recovers the gap from it.
+//
+// Timestamps, delays and jitter count RTP timestamp units at the stream's
+// clock rate (48000 for Opus); the PCM that Read gives is at the codec's
+// PCM rate (8000), a whole fraction of the clock rate: one PCM sample is
+// ratio timestamp units. It is not safe for concurrent use.
 type JitterBuffer struct {
 	clockRate int
+	ratio     int // timestamp units per PCM sample
 	decoders  map[uint8]codec.Decoder
 	last      codec.Decoder // the decoder that played last, for concealment
 
@@ -70,9 +80,9 @@ type JitterBuffer struct {
 	pending  []int16
 	scratch  []int16
 	waited   int // reads while buffering with something buffered
-	underrun int // samples played while no audio was ahead (play point held)
+	underrun int // timestamp units played while no audio was ahead (play point held)
 	over     int // reads in a row above target + 2 frames
-	boost    int // samples added to the target by underruns
+	boost    int // timestamp units added to the target by underruns
 	stable   int // reads in a row without an underrun
 
 	// RFC 3550 jitter, in timestamp units scaled by 16 (§A.8).
@@ -84,10 +94,28 @@ type JitterBuffer struct {
 	stats JitterStats
 }
 
-// NewJitterBuffer returns a buffer for a stream at clockRate that decodes
-// the payload types in decoders.
+// NewJitterBuffer returns a buffer for a stream whose RTP clock and PCM
+// both run at clockRate (G.711) that decodes the payload types in
+// decoders. See SetClock for codecs whose PCM rate differs.
 func NewJitterBuffer(clockRate int, decoders map[uint8]codec.Decoder) *JitterBuffer {
-	return &JitterBuffer{clockRate: clockRate, decoders: decoders, epoch: time.Now()}
+	return &JitterBuffer{clockRate: clockRate, ratio: 1, decoders: decoders, epoch: time.Now()}
+}
+
+// SetClock sets the stream's RTP clock rate and the decoders' PCM rate
+// (clockRate a whole multiple of pcmRate: 48000 and 8000 for Opus). A
+// change empties the buffer and restarts the jitter estimate; the
+// counters stay.
+func (j *JitterBuffer) SetClock(clockRate, pcmRate int) {
+	ratio := 1
+	if pcmRate > 0 && clockRate > pcmRate && clockRate%pcmRate == 0 {
+		ratio = clockRate / pcmRate
+	}
+	if clockRate == j.clockRate && ratio == j.ratio {
+		return
+	}
+	j.Reset()
+	j.clockRate, j.ratio = clockRate, ratio
+	j.jitter, j.haveTransit, j.boost, j.stable = 0, false, 0, 0
 }
 
 // SetDecoders replaces the payload type map after a renegotiation; packets
@@ -116,8 +144,8 @@ func (j *JitterBuffer) Stats() JitterStats {
 	return s
 }
 
-func (j *JitterBuffer) units(samples int) time.Duration {
-	return time.Duration(samples) * time.Second / time.Duration(j.clockRate)
+func (j *JitterBuffer) units(ticks int) time.Duration {
+	return time.Duration(ticks) * time.Second / time.Duration(j.clockRate)
 }
 
 func (j *JitterBuffer) samples(d time.Duration) int {
@@ -127,7 +155,7 @@ func (j *JitterBuffer) samples(d time.Duration) int {
 func (j *JitterBuffer) frame() int { return j.clockRate / 50 }
 
 // target is the audio aimed to be buffered ahead of the play point, in
-// samples: the frame being played plus a margin of four times the jitter,
+// timestamp units: the frame being played plus a margin of four times the jitter,
 // at least MinDelay, so that a packet arriving a little late (or a reader
 // tick a little early) does not run the buffer dry, plus the extra delay
 // that underruns asked for; never more than MaxDelay.
@@ -157,7 +185,7 @@ func (j *JitterBuffer) Ready() bool {
 // Target returns the delay the buffer aims for.
 func (j *JitterBuffer) Target() time.Duration { return j.units(j.target()) }
 
-// grow raises the target after an underrun of n samples.
+// grow raises the target after an underrun of n timestamp units.
 func (j *JitterBuffer) grow(n int) {
 	j.stats.Underruns++
 	j.boost = min(j.boost+max(n, j.frame()), j.samples(MaxDelay))
@@ -170,7 +198,7 @@ func (j *JitterBuffer) Push(ts uint32, pt uint8, payload []byte, arrival time.Ti
 	if dec == nil || len(payload) == 0 {
 		return
 	}
-	n := dec.Samples(payload)
+	n := dec.Samples(payload) * j.ratio
 	if n <= 0 {
 		return
 	}
@@ -232,9 +260,10 @@ func (j *JitterBuffer) updateJitter(ts uint32, arrival time.Time) {
 	j.lastTransit, j.haveTransit = transit, true
 }
 
-// level is how much audio is buffered ahead of the play point, in samples.
+// level is how much audio is buffered ahead of the play point, in
+// timestamp units.
 func (j *JitterBuffer) level() int {
-	l := len(j.pending)
+	l := len(j.pending) * j.ratio
 	if k := len(j.entries); k > 0 {
 		last := j.entries[k-1]
 		if !j.playing {
@@ -245,14 +274,15 @@ func (j *JitterBuffer) level() int {
 	return l
 }
 
-// Read fills out with the next len(out) samples: decoded audio, concealment
-// where packets are missing, or silence while buffering.
+// Read fills out with the next len(out) samples (at the PCM rate): decoded
+// audio, audio recovered by FEC or concealed where packets are missing, or
+// silence while buffering.
 func (j *JitterBuffer) Read(out []int16) {
 	if !j.playing {
 		if len(j.entries) > 0 {
 			j.waited++
 		}
-		if len(j.entries) == 0 || (j.level() < j.target() && j.waited*len(out) < j.target()) {
+		if len(j.entries) == 0 || (j.level() < j.target() && j.waited*len(out)*j.ratio < j.target()) {
 			clear(out)
 			return
 		}
@@ -265,12 +295,12 @@ func (j *JitterBuffer) Read(out []int16) {
 			c := copy(out[filled:], j.pending)
 			j.pending = j.pending[c:]
 			filled += c
-			j.playTS += uint32(c)
+			j.playTS += uint32(c * j.ratio)
 			continue
 		}
 		if len(j.entries) == 0 {
 			j.conceal(out[filled:])
-			j.underrun += len(out) - filled
+			j.underrun += (len(out) - filled) * j.ratio
 			concealed = true
 			break
 		}
@@ -281,17 +311,20 @@ func (j *JitterBuffer) Read(out []int16) {
 			continue
 		}
 		if d > 0 {
-			g := min(d, len(out)-filled)
+			if j.recover(e, d) {
+				continue
+			}
+			g := min((d+j.ratio-1)/j.ratio, len(out)-filled)
 			j.conceal(out[filled : filled+g])
 			filled += g
-			j.playTS += uint32(g)
+			j.playTS += uint32(g * j.ratio)
 			concealed = true
 			continue
 		}
 		dec := j.decoders[e.pt]
 		j.scratch = dec.Decode(j.scratch[:0], e.payload)
 		j.last = dec
-		j.pending = j.scratch[min(-d, len(j.scratch)):]
+		j.pending = j.scratch[min(-d/j.ratio, len(j.scratch)):]
 		if j.underrun > 0 {
 			j.grow(j.underrun)
 			j.underrun = 0
@@ -306,6 +339,27 @@ func (j *JitterBuffer) Read(out []int16) {
 		j.boost = max(j.boost-j.frame(), 0)
 	}
 	j.trim()
+}
+
+// recover fills the gap of d timestamp units before e, the next packet
+// held, from e's forward error correction when its decoder has it: the
+// recovered audio becomes pending and plays like decoded audio (e is then
+// decoded as usual). It reports false, and the gap is concealed, when the
+// decoder has no FEC, refuses, or the gap is not whole PCM samples.
+func (j *JitterBuffer) recover(e entry, d int) bool {
+	fec, ok := j.decoders[e.pt].(codec.FECDecoder)
+	if !ok || d%j.ratio != 0 || j.last != j.decoders[e.pt] {
+		return false
+	}
+	n := d / j.ratio
+	out, err := fec.DecodeFEC(j.scratch[:0], e.payload, n)
+	if err != nil || len(out) != n {
+		return false
+	}
+	j.scratch = out
+	j.pending = out
+	j.stats.Recovered++
+	return true
 }
 
 func (j *JitterBuffer) conceal(pcm []int16) {
@@ -336,10 +390,14 @@ func (j *JitterBuffer) trim() {
 	if drop <= 0 {
 		return
 	}
+	drop -= drop % j.ratio
+	if drop <= 0 {
+		return
+	}
 	j.over = 0
 	j.stats.Dropped += uint64((drop + j.frame() - 1) / j.frame())
-	if len(j.pending) >= drop {
-		j.pending = j.pending[drop:]
+	if len(j.pending)*j.ratio >= drop {
+		j.pending = j.pending[drop/j.ratio:]
 		j.playTS += uint32(drop)
 		return
 	}

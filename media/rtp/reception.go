@@ -36,6 +36,20 @@ func NewReception(clockRate int) *Reception {
 	return &Reception{clockRate: clockRate, epoch: time.Now()}
 }
 
+// SetClockRate sets the stream's RTP clock rate (a renegotiation to a codec
+// with another clock, Opus's 48000 after G.711's 8000). The jitter
+// estimate, which counts timestamp units, is rescaled; the packet counts
+// stay.
+func (r *Reception) SetClockRate(clockRate int) {
+	if clockRate <= 0 || clockRate == r.clockRate {
+		return
+	}
+	if r.jitter != 0 {
+		r.jitter = r.jitter * float64(clockRate) / float64(r.clockRate)
+	}
+	r.clockRate = clockRate
+}
+
 // maxDropout and maxMisorder are RFC 3550 §A.1's limits.
 const (
 	maxDropout  = 3000

@@ -92,8 +92,11 @@ func (o Options) normalize() (Options, error) {
 type Codec struct{ opts Options }
 
 // Default is Opus with the default Options: 8 kHz PCM in 20 ms frames of
-// 160 samples, like G.711.
+// 160 samples, like G.711. Importing the package registers it with
+// [codec.Register], so that calls can negotiate "opus".
 var Default = &Codec{opts: must(Options{}.normalize())}
+
+func init() { codec.Register(Default) }
 
 func must(o Options, err error) Options {
 	if err != nil {
@@ -116,6 +119,9 @@ func New(o Options) (*Codec, error) {
 func (c *Codec) Info() codec.Info {
 	return codec.Info{Name: "opus", EncodingName: "opus", ClockRate: ClockRate, Channels: 2, StaticPayloadType: -1}
 }
+
+// Fmtp returns [Fmtp], the a=fmtp parameters of our Opus rtpmap.
+func (c *Codec) Fmtp() string { return Fmtp }
 
 // PCMRate returns the sample rate of the PCM the codec's encoders take and
 // its decoders give. An RTP timestamp step is PCM samples × ClockRate /
