@@ -119,6 +119,7 @@ func (v *callsView) tick() {
 // ringing in, a popup), an ended one loses them.
 func (w *MainWindow) callEvent(ev phone.Event) {
 	info := *ev.Call
+	w.linkConsultation(ev)
 	if ev.Type == phone.EventCallEnd || info.State == phone.CallStateEnded {
 		if p, ok := w.calls.panels[info.ID]; ok {
 			p.info = info
@@ -158,6 +159,30 @@ func (w *MainWindow) callEvent(ev phone.Event) {
 	w.updateScreen()
 }
 
+// linkConsultation keeps the original call's panel in step with its
+// consultation call: the engine announces the original call's hold before
+// the consultation is placed, so no event of the original call names it.
+func (w *MainWindow) linkConsultation(ev phone.Event) {
+	info := *ev.Call
+	if info.ConsultFor == "" {
+		return
+	}
+	orig, ok := w.calls.panels[info.ConsultFor]
+	if !ok {
+		return
+	}
+	ended := ev.Type == phone.EventCallEnd || info.State == phone.CallStateEnded
+	switch {
+	case ended && orig.info.ConsultCall == info.ID:
+		orig.info.ConsultCall = ""
+	case !ended:
+		orig.info.ConsultCall = info.ID
+	default:
+		return
+	}
+	orig.update(orig.info)
+}
+
 // callerInfo shows the caller lookup's answer on the call's panel and popup.
 func (w *MainWindow) callerInfo(id string, ci phone.CallerInfo) {
 	if p, ok := w.calls.panels[id]; ok {
@@ -176,9 +201,14 @@ func (w *MainWindow) callEnded(p *callPanel, ev phone.Event) {
 	who := p.who()
 	c := ev.Cause
 	failed := c != nil && (c.Code >= 300 || (c.Code == 0 && c.By == phone.ByNetwork))
+	// The two calls of a completed attended transfer end here as
+	// "Call transferred": say that rather than how long they lasted.
+	transferred := c != nil && c.Code == 0 && c.Message != "" && (p.info.ConsultFor != "" || p.info.ConsultCall != "")
 	switch {
 	case failed:
 		w.dialpad.showStatus(txtCallEnded(who, causeText(c, false)), widget.DangerImportance)
+	case transferred:
+		w.dialpad.showStatus(txtCallEnded(who, causeText(c, false)), widget.MediumImportance)
 	case ev.Duration > 0:
 		w.dialpad.showStatus(txtCallEndedAfter(who, formatDuration(ev.Duration)), widget.MediumImportance)
 	case c != nil:
@@ -206,15 +236,16 @@ type callPanel struct {
 
 	answer, decline                 *widget.Button
 	mute, hold, keypadBtn, transfer *widget.Button
+	consult, complete, cancelXfer   *widget.Button
 	hangup                          *widget.Button
-	ringRow, controls               *fyne.Container
+	ringRow, controls, consultRow   *fyne.Container
 	keypad                          *fyne.Container
 	keys                            map[string]*dialKey
 	switchButton                    *widget.Button
 	dtmfSent                        string
 	transferDlg                     *transferDialog
 	busyMute, busyHold, busyHangup  bool
-	busyAnswer                      bool
+	busyAnswer, busyConsult         bool
 }
 
 func newCallPanel(w *MainWindow, info phone.CallInfo) *callPanel {
@@ -237,17 +268,25 @@ func newCallPanel(w *MainWindow, info phone.CallInfo) *callPanel {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.status.Hide()
 
-	p.answer = widget.NewButtonWithIcon(txtAnswer(), callIcon, p.doAnswer)
+	p.answer = widget.NewButtonWithIcon(txtWithKeys(txtAnswer(), keysAnswer), callIcon, p.doAnswer)
 	p.answer.Importance = widget.SuccessImportance
-	p.decline = widget.NewButtonWithIcon(txtDecline(), theme.CancelIcon(), p.doDecline)
+	p.decline = widget.NewButtonWithIcon(txtWithKeys(txtDecline(), keysHangUp), theme.CancelIcon(), p.doDecline)
 	p.decline.Importance = widget.DangerImportance
-	p.ringRow = container.NewGridWithColumns(2, p.answer, p.decline)
+	// Not a grid: Answer's label is the longer one (its shortcut), and
+	// two equal columns of it would not fit the window.
+	p.ringRow = container.NewBorder(nil, nil, nil, p.decline, p.answer)
 
 	p.mute = widget.NewButtonWithIcon(txtMute(), theme.VolumeMuteIcon(), p.doMute)
 	p.hold = widget.NewButtonWithIcon(txtHold(), theme.MediaPauseIcon(), p.doHold)
 	p.keypadBtn = widget.NewButtonWithIcon(txtKeypad(), theme.GridIcon(), p.toggleKeypad)
 	p.transfer = widget.NewButtonWithIcon(txtTransfer(), theme.MailForwardIcon(), p.askTransfer)
-	p.controls = container.NewGridWithColumns(2, p.mute, p.hold, p.keypadBtn, p.transfer)
+	p.consult = widget.NewButtonWithIcon(txtConsult(), theme.AccountIcon(), p.askConsult)
+	p.controls = container.NewVBox(container.NewGridWithColumns(2, p.mute, p.hold, p.keypadBtn, p.transfer), p.consult)
+	p.complete = widget.NewButtonWithIcon(txtCompleteTransfer(), theme.ConfirmIcon(), p.doCompleteTransfer)
+	p.complete.Importance = widget.HighImportance
+	p.cancelXfer = widget.NewButtonWithIcon(txtCancelTransfer(), theme.CancelIcon(), p.doCancelTransfer)
+	p.consultRow = container.NewGridWithColumns(2, p.complete, p.cancelXfer)
+	p.consultRow.Hide()
 
 	keys := make([]fyne.CanvasObject, 0, len(dialpadKeys))
 	for _, digit := range dialpadKeys {
@@ -258,11 +297,11 @@ func newCallPanel(w *MainWindow, info phone.CallInfo) *callPanel {
 	p.keypad = container.NewGridWithColumns(3, keys...)
 	p.keypad.Hide()
 
-	p.hangup = widget.NewButtonWithIcon(txtHangUp(), theme.CancelIcon(), p.doHangup)
+	p.hangup = widget.NewButtonWithIcon(txtWithKeys(txtHangUp(), keysHangUp), theme.CancelIcon(), p.doHangup)
 	p.hangup.Importance = widget.DangerImportance
 
 	p.head = container.NewVBox(p.name, p.number, p.cardLine, p.state)
-	p.bottom = container.NewVBox(p.ringRow, p.controls, p.hangup, p.status)
+	p.bottom = container.NewVBox(p.ringRow, p.consultRow, p.controls, p.hangup, p.status)
 	p.root = container.NewBorder(p.head, p.bottom, nil, nil, p.keypad)
 	p.update(info)
 	return p
@@ -308,6 +347,17 @@ func (p *callPanel) update(info phone.CallInfo) {
 		p.ringRow.Hide()
 		p.hangup.Show()
 	}
+	// An attended transfer under way: both of its calls can complete or
+	// cancel it; neither can start another.
+	if up && p.consulting() {
+		p.consultRow.Show()
+	} else {
+		p.consultRow.Hide()
+	}
+	setEnabled(p.consult, !p.busyConsult && !p.consulting())
+	setEnabled(p.transfer, !p.consulting())
+	setEnabled(p.complete, !p.busyConsult)
+	setEnabled(p.cancelXfer, !p.busyConsult)
 	if up {
 		p.controls.Show()
 	} else {
@@ -315,18 +365,18 @@ func (p *callPanel) update(info phone.CallInfo) {
 		p.keypad.Hide()
 	}
 	if info.Muted {
-		p.mute.SetText(txtUnmute())
+		p.mute.SetText(txtWithKeys(txtUnmute(), keysMute))
 		p.mute.Importance = widget.WarningImportance
 	} else {
-		p.mute.SetText(txtMute())
+		p.mute.SetText(txtWithKeys(txtMute(), keysMute))
 		p.mute.Importance = widget.MediumImportance
 	}
 	if info.LocalHold {
-		p.hold.SetText(txtResume())
+		p.hold.SetText(txtWithKeys(txtResume(), keysHold))
 		p.hold.SetIcon(theme.MediaPlayIcon())
 		p.hold.Importance = widget.WarningImportance
 	} else {
-		p.hold.SetText(txtHold())
+		p.hold.SetText(txtWithKeys(txtHold(), keysHold))
 		p.hold.SetIcon(theme.MediaPauseIcon())
 		p.hold.Importance = widget.MediumImportance
 	}
@@ -397,6 +447,16 @@ func (p *callPanel) setCard(ci phone.CallerInfo) {
 			name = "" // on the name line already
 		}
 		p.cardLine.SetText(txtCallerCard(name, ci.Company))
+		if !p.keypad.Visible() {
+			p.cardLine.Show()
+		}
+		p.cardLine.Importance = widget.HighImportance
+		p.cardLine.Refresh()
+		p.relayout()
+	} else if note := lookupNote(ci); note != "" {
+		p.cardLine.SetText(note)
+		p.cardLine.Importance = widget.MediumImportance
+		p.cardLine.Refresh()
 		if !p.keypad.Visible() {
 			p.cardLine.Show()
 		}
@@ -493,10 +553,40 @@ func (p *callPanel) sendDTMF(digit string) {
 	p.command(nil, func(ctx context.Context, c *phone.Call) error { return c.SendDTMF(ctx, digit) })
 }
 
+// consulting says whether the call is one of the two calls of an attended
+// transfer under way: the call being transferred, or its consultation call.
+func (p *callPanel) consulting() bool {
+	return p.info.ConsultCall != "" || p.info.ConsultFor != ""
+}
+
+// askConsult asks for the number to consult before transferring the call
+// (attended transfer): the call goes on hold and the number is called; its
+// panel then offers Complete transfer and Cancel transfer.
+func (p *callPanel) askConsult() {
+	p.closeDialogs()
+	p.transferDlg = newTransferDialog(p.w.win, txtConsultTitle(), txtConsultPrompt(), txtConsult(), func(number string) {
+		p.showStatus(txtConsulting(number), widget.MediumImportance)
+		p.command(&p.busyConsult, func(ctx context.Context, c *phone.Call) error {
+			_, err := c.AttendedTransfer(ctx, number)
+			return err
+		})
+	})
+}
+
+// doCompleteTransfer hands the call over to the party consulted.
+func (p *callPanel) doCompleteTransfer() {
+	p.command(&p.busyConsult, func(ctx context.Context, c *phone.Call) error { return c.CompleteTransfer(ctx) })
+}
+
+// doCancelTransfer hangs the consultation up and resumes the call.
+func (p *callPanel) doCancelTransfer() {
+	p.command(&p.busyConsult, func(ctx context.Context, c *phone.Call) error { return c.CancelTransfer(ctx) })
+}
+
 // askTransfer asks for the number to transfer the call to (blind transfer).
 func (p *callPanel) askTransfer() {
 	p.closeDialogs()
-	p.transferDlg = newTransferDialog(p.w.win, func(number string) {
+	p.transferDlg = newTransferDialog(p.w.win, txtTransferTitle(), txtTransferPrompt(), txtTransfer(), func(number string) {
 		p.showStatus(txtTransferring(number), widget.MediumImportance)
 		p.command(nil, func(ctx context.Context, c *phone.Call) error { return c.Transfer(ctx, number) })
 	})
@@ -509,7 +599,7 @@ func (p *callPanel) closeDialogs() {
 	}
 }
 
-// transferDialog asks for a transfer target.
+// transferDialog asks for a transfer target (or the party to consult).
 type transferDialog struct {
 	d      *dialog.CustomDialog
 	entry  *numberEntry
@@ -518,7 +608,7 @@ type transferDialog struct {
 	err    *widget.Label
 }
 
-func newTransferDialog(parent fyne.Window, onOK func(number string)) *transferDialog {
+func newTransferDialog(parent fyne.Window, title, prompt, okLabel string, onOK func(number string)) *transferDialog {
 	t := &transferDialog{entry: newNumberEntry(), err: widget.NewLabel("")}
 	t.entry.SetPlaceHolder(txtNumberPlaceholder())
 	t.err.Importance = widget.WarningImportance
@@ -534,11 +624,11 @@ func newTransferDialog(parent fyne.Window, onOK func(number string)) *transferDi
 		onOK(number)
 	}
 	t.entry.OnSubmitted = func(string) { submit() }
-	t.ok = widget.NewButtonWithIcon(txtTransfer(), theme.MailForwardIcon(), submit)
+	t.ok = widget.NewButtonWithIcon(okLabel, theme.MailForwardIcon(), submit)
 	t.ok.Importance = widget.HighImportance
 	t.cancel = widget.NewButtonWithIcon(txtCancel(), theme.CancelIcon(), func() { t.d.Hide() })
-	content := container.NewVBox(widget.NewLabel(txtTransferPrompt()), t.entry, t.err)
-	t.d = dialog.NewCustomWithoutButtons(txtTransferTitle(), content, parent)
+	content := container.NewVBox(widget.NewLabel(prompt), t.entry, t.err)
+	t.d = dialog.NewCustomWithoutButtons(title, content, parent)
 	t.d.SetButtons([]fyne.CanvasObject{t.cancel, t.ok})
 	t.d.Resize(fyne.NewSize(300, 0))
 	t.d.Show()

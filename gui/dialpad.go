@@ -39,6 +39,7 @@ func newDialpadView(w *MainWindow) *dialpadView {
 	d.entry = newNumberEntry()
 	d.entry.SetPlaceHolder(txtNumberPlaceholder())
 	d.entry.OnSubmitted = func(string) { d.dial(false) }
+	d.entry.onShortcut = w.typedShortcut
 	d.back = widget.NewButtonWithIcon("", backspaceIcon, func() {
 		d.entry.backspace()
 		d.focusEntry()

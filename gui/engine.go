@@ -76,6 +76,7 @@ func (w *MainWindow) shutdown() {
 	default:
 	}
 	close(w.closed)
+	w.saveSize()
 	if w.sub != nil {
 		w.sub.Close()
 	}

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -82,9 +83,9 @@ func newIncomingPopup(w *MainWindow, info phone.CallInfo) *incomingPopup {
 	p.status.Importance = widget.DangerImportance
 	p.status.Hide()
 
-	p.answer = widget.NewButtonWithIcon(txtAnswer(), callIcon, p.doAnswer)
+	p.answer = widget.NewButtonWithIcon(txtWithKeys(txtAnswer(), keysEnter), callIcon, p.doAnswer)
 	p.answer.Importance = widget.SuccessImportance
-	p.decline = widget.NewButtonWithIcon(txtDecline(), theme.CancelIcon(), p.doDecline)
+	p.decline = widget.NewButtonWithIcon(txtWithKeys(txtDecline(), keysEscape), theme.CancelIcon(), p.doDecline)
 	p.decline.Importance = widget.DangerImportance
 
 	p.head = container.NewVBox(title, p.name, p.number, p.card, p.detail)
@@ -108,6 +109,10 @@ func newIncomingPopup(w *MainWindow, info phone.CallInfo) *incomingPopup {
 			p.doDecline()
 		}
 	})
+	// The main window's answer and hang-up shortcuts work here too.
+	p.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: ctrl}, func(fyne.Shortcut) { p.doAnswer() })
+	p.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: ctrl}, func(fyne.Shortcut) { p.doAnswer() })
+	p.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: ctrl}, func(fyne.Shortcut) { p.doDecline() })
 	p.win.Show()
 	p.win.RequestFocus()
 	return p
@@ -115,6 +120,15 @@ func newIncomingPopup(w *MainWindow, info phone.CallInfo) *incomingPopup {
 
 // setCard shows the caller lookup's answer.
 func (p *incomingPopup) setCard(ci phone.CallerInfo) {
+	if note := lookupNote(ci); note != "" {
+		// No card: say why under the number, so that a slow or broken
+		// CRM is not mistaken for an unknown caller.
+		p.detail.SetText(note)
+		p.detail.Show()
+		p.head.Refresh()
+		p.win.Content().Refresh()
+		return
+	}
 	if !ci.Found || (ci.Name == "" && ci.Company == "") {
 		return
 	}
@@ -187,4 +201,21 @@ func (p *incomingPopup) close() {
 		delete(p.w.popups, p.id)
 	}
 	p.win.Close()
+}
+
+// noContactReason is callwatch's Reason when every source answered and none
+// knew the number.
+const noContactReason = "no contact has this number"
+
+// lookupNote is the line shown instead of a caller card when the lookup found
+// nobody or failed; empty when it found a contact.
+func lookupNote(ci phone.CallerInfo) string {
+	switch {
+	case ci.Found:
+		return ""
+	case ci.Reason == "" || ci.Reason == noContactReason:
+		return txtNoContact()
+	default:
+		return txtLookupFailed(ci.Reason)
+	}
 }

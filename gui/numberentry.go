@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -10,6 +11,9 @@ import (
 // number copied from a CRM page ("+84 (977) 805-845") arrives dialable.
 type numberEntry struct {
 	widget.Entry
+	// onShortcut, when set, is offered the custom shortcuts (Ctrl+M, ...)
+	// first: a focused entry takes them before the window's canvas does.
+	onShortcut func(fyne.Shortcut) bool
 }
 
 func newNumberEntry() *numberEntry {
@@ -21,6 +25,9 @@ func newNumberEntry() *numberEntry {
 
 // TypedShortcut cleans pasted text and hands every other shortcut to Entry.
 func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	if _, custom := s.(*desktop.CustomShortcut); custom && e.onShortcut != nil && e.onShortcut(s) {
+		return
+	}
 	paste, ok := s.(*fyne.ShortcutPaste)
 	if !ok || paste.Clipboard == nil {
 		e.Entry.TypedShortcut(s)

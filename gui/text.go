@@ -72,6 +72,14 @@ func txtTransferPrompt() string  { return lang.L("Number to transfer the call to
 func txtTransferring(number string) string {
 	return lang.L("Transferring to {{.Number}}…", map[string]any{"Number": number})
 }
+func txtConsult() string          { return lang.L("Consult") }
+func txtConsultTitle() string     { return lang.L("Consult before transferring") }
+func txtConsultPrompt() string    { return lang.L("Number to call while this call waits on hold:") }
+func txtCompleteTransfer() string { return lang.L("Complete transfer") }
+func txtCancelTransfer() string   { return lang.L("Cancel transfer") }
+func txtConsulting(number string) string {
+	return lang.L("Consulting {{.Number}}…", map[string]any{"Number": number})
+}
 func txtTransferState(state string) string {
 	switch state {
 	case "trying":
@@ -87,6 +95,11 @@ func txtTransferState(state string) string {
 	}
 	return lang.L("Transfer: {{.State}}", map[string]any{"State": state})
 }
+
+// txtWithKeys is a button's label with its keyboard shortcut.
+func txtWithKeys(label, keys string) string {
+	return lang.L("{{.Action}} ({{.Keys}})", map[string]any{"Action": label, "Keys": keys})
+}
 func txtDTMFSent(digits string) string {
 	return lang.L("Sent: {{.Digits}}", map[string]any{"Digits": digits})
 }
@@ -98,6 +111,11 @@ func txtCallerCard(name, company string) string {
 		return name + company
 	}
 	return lang.L("{{.Name}} · {{.Company}}", map[string]any{"Name": name, "Company": company})
+}
+
+func txtNoContact() string { return lang.L("No contact has this number") }
+func txtLookupFailed(reason string) string {
+	return lang.L("Caller lookup failed: {{.Reason}}", map[string]any{"Reason": reason})
 }
 
 // Incoming popup.

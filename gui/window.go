@@ -23,6 +23,7 @@ const (
 // calls.
 type MainWindow struct {
 	win  fyne.Window
+	app  fyne.App
 	opts Options
 	log  *slog.Logger
 	// do hands a function to the UI goroutine: fyne.Do, or a queue the
@@ -61,6 +62,7 @@ type MainWindow struct {
 func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 	w := &MainWindow{
 		win:    a.NewWindow(appName),
+		app:    a,
 		opts:   opts,
 		log:    opts.Logger,
 		do:     opts.uiDo,
@@ -81,8 +83,9 @@ func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 		w.account = &acc
 	}
 	w.win.SetIcon(appIcon)
-	w.win.Resize(fyne.NewSize(defaultWidth, defaultHeight))
+	w.win.Resize(w.savedSize())
 	w.win.SetOnClosed(w.shutdown)
+	w.addShortcuts()
 
 	var onAdd func()
 	if w.canAddAccount() {
@@ -100,6 +103,41 @@ func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 		w.startEngine()
 	}
 	return w
+}
+
+// The preferences that keep the window's size between runs. Fyne has no
+// portable way to read or set a window's position (GLFW could, but Fyne's
+// API does not expose it, and Wayland does not let an application place its
+// windows at all), so the place is left to the window manager.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+	// minSavedWidth and minSavedHeight: a smaller saved size (a window
+	// closed while minimised, a corrupt preference) is not restored.
+	minSavedWidth  = 240
+	minSavedHeight = 320
+)
+
+// savedSize is the size the window had when it last closed, or the default.
+func (w *MainWindow) savedSize() fyne.Size {
+	prefs := w.app.Preferences()
+	width := float32(prefs.FloatWithFallback(prefWidth, defaultWidth))
+	height := float32(prefs.FloatWithFallback(prefHeight, defaultHeight))
+	if width < minSavedWidth || height < minSavedHeight {
+		return fyne.NewSize(defaultWidth, defaultHeight)
+	}
+	return fyne.NewSize(width, height)
+}
+
+// saveSize keeps the window's size for the next run.
+func (w *MainWindow) saveSize() {
+	s := w.win.Canvas().Size()
+	if s.Width < minSavedWidth || s.Height < minSavedHeight {
+		return
+	}
+	prefs := w.app.Preferences()
+	prefs.SetFloat(prefWidth, float64(s.Width))
+	prefs.SetFloat(prefHeight, float64(s.Height))
 }
 
 // Window returns the Fyne window, for main to show and run.
@@ -138,7 +176,7 @@ func (w *MainWindow) showDialpad() {
 	center := container.NewStack(w.dialpad.root, w.calls.root)
 	c := w.win.Canvas()
 	c.SetOnTypedRune(w.dialpad.typedRune)
-	c.SetOnTypedKey(w.dialpad.typedKey)
+	c.SetOnTypedKey(w.typedKey)
 	w.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, center)))
 	w.updateScreen()
 }
