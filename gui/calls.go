@@ -453,7 +453,9 @@ func (p *callPanel) setCard(ci phone.CallerInfo) {
 		p.cardLine.Importance = widget.HighImportance
 		p.cardLine.Refresh()
 		p.relayout()
-	} else if note := lookupNote(ci); note != "" {
+	} else if note := lookupNote(ci); note != "" && p.info.Direction == phone.DirectionInbound {
+		// Who is calling matters; that the number we dialled is in no
+		// contact list (a colleague's extension) is noise.
 		p.cardLine.SetText(note)
 		p.cardLine.Importance = widget.MediumImportance
 		p.cardLine.Refresh()
