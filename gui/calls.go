@@ -129,11 +129,17 @@ func (w *MainWindow) callEvent(ev phone.Event) {
 		if pop, ok := w.popups[info.ID]; ok {
 			pop.close()
 		}
+		if w.history != nil && ev.Type == phone.EventCallEnd {
+			w.history.refreshSoon()
+		}
 		w.updateScreen()
 		return
 	}
 	p, isNew := w.calls.panel(info)
 	p.update(info)
+	if isNew {
+		w.showPhone()
+	}
 	switch {
 	case isNew && info.Direction == phone.DirectionOutbound,
 		isNew && w.calls.selected == "",

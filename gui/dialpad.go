@@ -78,8 +78,14 @@ func (d *dialpadView) press(s string) {
 	d.focusEntry()
 }
 
+// shown says whether the dialpad is on show: not behind the call panels nor
+// another tab.
+func (d *dialpadView) shown() bool {
+	return d.root.Visible() && d.w.phoneShown()
+}
+
 func (d *dialpadView) focusEntry() {
-	if !d.root.Visible() {
+	if !d.shown() {
 		return
 	}
 	if c := d.w.win.Canvas(); c.Focused() != d.entry {
@@ -146,7 +152,7 @@ func (d *dialpadView) showStatus(text string, imp widget.Importance) {
 // typedRune and typedKey take keyboard input that reached the window while
 // nothing had the focus, so typing on the dialpad always lands in the entry.
 func (d *dialpadView) typedRune(r rune) {
-	if !d.root.Visible() {
+	if !d.shown() {
 		return
 	}
 	d.focusEntry()
@@ -154,7 +160,7 @@ func (d *dialpadView) typedRune(r rune) {
 }
 
 func (d *dialpadView) typedKey(ev *fyne.KeyEvent) {
-	if !d.root.Visible() {
+	if !d.shown() {
 		return
 	}
 	switch ev.Name {

@@ -77,6 +77,13 @@ func (w *MainWindow) shutdown() {
 	}
 	close(w.closed)
 	w.saveSize()
+	if w.history != nil {
+		w.history.pause.stop()
+		w.history.refresh.stop()
+	}
+	if w.contacts != nil {
+		w.contacts.pause.stop()
+	}
 	if w.sub != nil {
 		w.sub.Close()
 	}

@@ -2,7 +2,9 @@
 //
 // The window has two screens: the first-run account form, shown while the
 // configuration has no account, and the dialpad, which gives way to the call
-// panels while there are calls (calls.go). A ringing call also gets a popup
+// panels while there are calls (calls.go). Given a history or a contacts
+// search, the dialpad's screen becomes the Phone tab, beside History
+// (historytab.go) and Contacts (contactstab.go). A ringing call also gets a popup
 // window of its own (incoming.go). The window follows the engine
 // (Options.Phone) through one event subscription (engine.go). Everything the user reads
 // goes through Fyne's lang.L with the English text as the key (see text.go),
@@ -15,8 +17,10 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/ringdesk/ringdesk/crm"
 	"github.com/ringdesk/ringdesk/phone"
 	"github.com/ringdesk/ringdesk/store"
+	"github.com/ringdesk/ringdesk/store/history"
 )
 
 // AppID is the application ID, the same as in FyneApp.toml.
@@ -42,6 +46,13 @@ type Options struct {
 	// panel and, ringing in, a popup. Nil means no engine (the window says
 	// so, and the first-run form still works).
 	Phone *phone.Phone
+	// History is the call history the History tab lists and searches;
+	// nil hides the tab.
+	History *history.Store
+	// SearchContacts finds the contacts matching a query (every contact for
+	// an empty one) for the Contacts tab; (*crm.Service).Search fits. It is
+	// called off the UI goroutine. Nil hides the tab.
+	SearchContacts func(query string) []crm.Contact
 	// Logger receives the GUI's log lines; nil discards them.
 	Logger *slog.Logger
 	// OnWindow, when set, is called by Run with the main window once it is

@@ -127,6 +127,7 @@ func (w *MainWindow) focusDial() {
 	if w.dialpad == nil || !w.dialpad.root.Visible() {
 		return
 	}
+	w.showPhone()
 	w.win.Canvas().Focus(w.dialpad.entry)
 }
 
@@ -136,7 +137,7 @@ func (w *MainWindow) typedKey(ev *fyne.KeyEvent) {
 	if w.dialpad == nil {
 		return
 	}
-	if ev.Name == fyne.KeyEscape && w.calls.root.Visible() {
+	if ev.Name == fyne.KeyEscape && w.calls.root.Visible() && w.phoneShown() {
 		w.hangUpSelected()
 		return
 	}

@@ -186,3 +186,34 @@ func txtNeedDomain() string { return lang.L("Enter the domain of your PBX.") }
 func txtSaveFailed(err error) string {
 	return lang.L("Could not save the account: {{.Error}}", map[string]any{"Error": err.Error()})
 }
+
+// Tabs.
+
+func txtTabPhone() string    { return lang.L("Phone") }
+func txtTabHistory() string  { return lang.L("History") }
+func txtTabContacts() string { return lang.L("Contacts") }
+
+// History tab.
+
+func txtHistorySearch() string { return lang.L("Search number or name") }
+func txtPrevious() string      { return lang.L("Previous") }
+func txtNext() string          { return lang.L("Next") }
+func txtPageOf(page, pages int) string {
+	return lang.L("Page {{.Page}} of {{.Pages}}", map[string]any{"Page": page, "Pages": pages})
+}
+func txtNoCalls() string     { return lang.L("No calls found") }
+func txtMissed() string      { return lang.L("Missed") }
+func txtInterrupted() string { return lang.L("Interrupted") }
+func txtInProgress() string  { return lang.L("In progress") }
+func txtNotAnswered() string { return lang.L("Not answered") }
+func txtHistoryFailed(reason string) string {
+	return lang.L("Could not read the call history: {{.Error}}", map[string]any{"Error": reason})
+}
+
+// Contacts tab.
+
+func txtContactsSearch() string { return lang.L("Search contacts") }
+func txtNoContacts() string     { return lang.L("No contacts found") }
+func txtContactNoNumber(name string) string {
+	return lang.L("{{.Name}} has no phone number", map[string]any{"Name": name})
+}

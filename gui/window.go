@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/ringdesk/ringdesk/phone"
 	"github.com/ringdesk/ringdesk/store"
@@ -38,6 +39,14 @@ type MainWindow struct {
 	form    *accountForm
 	// calls holds a panel per current call.
 	calls *callsView
+	// tabs switches between the phone (dialpad or calls), the history and
+	// the contacts; nil when neither Options.History nor
+	// Options.SearchContacts is set, and the phone is the whole window.
+	tabs     *container.AppTabs
+	phoneTab *container.TabItem
+	// history and contacts are the tabs' views; nil without their option.
+	history  *historyView
+	contacts *contactsView
 	// popups are the incoming-call popups on show, by call id.
 	popups map[string]*incomingPopup
 	// confirms are the ConfirmDial dialogs waiting for an answer.
@@ -93,6 +102,12 @@ func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 	}
 	w.chip = newAccountChip(onAdd, w.retryRegistration)
 	w.calls = newCallsView(w)
+	if w.opts.History != nil {
+		w.history = newHistoryView(w, w.opts.History)
+	}
+	if w.opts.SearchContacts != nil {
+		w.contacts = newContactsView(w, w.opts.SearchContacts)
+	}
 
 	if w.canAddAccount() && w.account == nil {
 		w.showForm()
@@ -173,12 +188,77 @@ func (w *MainWindow) showDialpad() {
 	if w.opts.ConfigErr != nil {
 		top.Add(newConfigErrorBanner(w.opts.ConfigErr, w.opts.ConfigPath))
 	}
-	center := container.NewStack(w.dialpad.root, w.calls.root)
+	var center fyne.CanvasObject = container.NewStack(w.dialpad.root, w.calls.root)
+	if w.history != nil || w.contacts != nil {
+		center = w.newTabs(center)
+	}
 	c := w.win.Canvas()
 	c.SetOnTypedRune(w.dialpad.typedRune)
 	c.SetOnTypedKey(w.typedKey)
 	w.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, center)))
 	w.updateScreen()
+}
+
+// newTabs puts the phone screen in the Phone tab, beside the History and
+// Contacts tabs that have a source.
+func (w *MainWindow) newTabs(phoneScreen fyne.CanvasObject) *container.AppTabs {
+	w.phoneTab = container.NewTabItemWithIcon(txtTabPhone(), callIcon, phoneScreen)
+	w.tabs = container.NewAppTabs(w.phoneTab)
+	if w.history != nil {
+		w.tabs.Append(container.NewTabItemWithIcon(txtTabHistory(), theme.HistoryIcon(), w.history.root))
+	}
+	if w.contacts != nil {
+		w.tabs.Append(container.NewTabItemWithIcon(txtTabContacts(), theme.AccountIcon(), w.contacts.root))
+	}
+	// At the bottom, within reach, as on a phone.
+	w.tabs.SetTabLocation(container.TabLocationBottom)
+	w.tabs.OnSelected = w.tabSelected
+	return w.tabs
+}
+
+// tabSelected brings the chosen tab up to date and gives its field the focus.
+func (w *MainWindow) tabSelected(t *container.TabItem) {
+	c := w.win.Canvas()
+	switch {
+	case t == w.phoneTab:
+		w.updateScreen()
+	case w.history != nil && t.Content == w.history.root:
+		w.history.reload()
+		c.Focus(w.history.search)
+	case w.contacts != nil && t.Content == w.contacts.root:
+		if !w.contacts.loaded {
+			w.contacts.reload()
+		}
+		c.Focus(w.contacts.search)
+	}
+}
+
+// phoneShown says whether the phone screen (dialpad or calls) is on show:
+// always without tabs, else while its tab is selected.
+func (w *MainWindow) phoneShown() bool {
+	return w.tabs == nil || w.tabs.Selected() == w.phoneTab
+}
+
+// showPhone selects the Phone tab.
+func (w *MainWindow) showPhone() {
+	if w.tabs != nil && !w.phoneShown() {
+		w.tabs.Select(w.phoneTab)
+	}
+}
+
+// callBack dials number from the History or Contacts tab through the
+// dialpad, as if typed there and Call pressed, and shows the Phone tab,
+// where the call's panel, or the refusal, appears.
+func (w *MainWindow) callBack(number string) {
+	if w.dialpad == nil {
+		return
+	}
+	w.showPhone()
+	if w.dialpad.call.Disabled() {
+		return // a dial is already under way
+	}
+	w.dialpad.entry.SetText(number)
+	w.dialpad.dial(false)
 }
 
 // updateScreen shows the call panels while there are calls and the dialpad
