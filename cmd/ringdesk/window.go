@@ -70,6 +70,10 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 
 	opts.Phone = p
 	opts.OnWindow = func(w *gui.MainWindow) { window.Store(w) }
+	if services != nil {
+		opts.History = services.history
+		opts.SearchContacts = services.crm.Search
+	}
 	gui.Run(opts)
 
 	window.Store(nil)

@@ -4,7 +4,7 @@
 // (Kamailio, baresip, SIPp) under the X display scripts/screenshot.sh
 // starts, and saves what a person would see: the window registered, the
 // incoming-call popup with the caller card, and the call panel with two
-// calls, in English and Vietnamese. It runs only with the screenshots
+// calls, and the History tab, in English and Vietnamese. It runs only with the screenshots
 // build tag, from `make screenshots`:
 //
 //	RINGDESK_BIN=build/ringdesk SCREENSHOT_DIR=build/screenshots DISPLAY=:N \
@@ -124,6 +124,14 @@ path = %q
 		a.post(t, "/v1/calls/"+c.ID+"/hangup", "")
 	}
 	poll(t, "the calls to end", func() bool { return len(a.calls(t)) == 0 })
+
+	// The History tab (the tab bar is the window's bottom row; History is
+	// its second tab) lists the two calls with the caller card's name.
+	if out, err := exec.Command("xdotool", "mousemove", "--window", main, "140", "574", "click", "1").CombinedOutput(); err != nil {
+		t.Fatalf("click the History tab: %v\n%s", err, out)
+	}
+	time.Sleep(1500 * time.Millisecond) // the history query and the list drawn
+	snap(t, main, filepath.Join(out, "history-"+lang+".png"))
 	a.stop(t)
 }
 
