@@ -42,7 +42,7 @@ func TestBrowserExamplePage(t *testing.T) {
 
 	t.Run("outgoing", func(t *testing.T) {
 		sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-		registerContact(t, b.k, "1002", sp.Addr())
+		b.k.RegisterContact(t, "1002", sp.Addr())
 		d := kit.start(t, map[string]string{"RINGDESK_URL": b.url, "RINGDESK_TOKEN": testToken,
 			"PAGE_URL": pageURL, "SCRIPT": "outgoing", "NUMBER": "1002"})
 		r := d.wait(t)

@@ -198,7 +198,7 @@ func TestIncomingCallThroughAPI(t *testing.T) {
 func TestBadNumbersSendNoSIP(t *testing.T) {
 	b := newBench(t, true)
 	sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1002", sp.Addr())
+	b.k.RegisterContact(t, "1002", sp.Addr())
 	s := b.openStream(t)
 	s.waitType(t, "REGISTERED", "")
 	before := b.k.Count("INVITE")
@@ -246,7 +246,7 @@ func TestBadNumbersSendNoSIP(t *testing.T) {
 func TestDialRateLimit(t *testing.T) {
 	b := newBench(t, true, func(o *api.Options) { o.DialsPerMinute = 2 })
 	sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS(), testbed.SIPpCalls(2))
-	registerContact(t, b.k, "1002", sp.Addr())
+	b.k.RegisterContact(t, "1002", sp.Addr())
 	s := b.openStream(t)
 	var ids []string
 	for i := range 3 {
@@ -287,8 +287,8 @@ func TestAttendedTransferThroughAPI(t *testing.T) {
 	b := newBench(t, true)
 	bob := testbed.RunSIPp(t, "uas_transferee_attended.xml", testbed.SIPpUAS())
 	carol := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1002", bob.Addr())
-	registerContact(t, b.k, "1003", carol.Addr())
+	b.k.RegisterContact(t, "1002", bob.Addr())
+	b.k.RegisterContact(t, "1003", carol.Addr())
 	s := b.openStream(t)
 	a := b.do(t, http.MethodPost, "/v1/calls", `{"to":"1002"}`)
 	var orig struct{ ID string }
@@ -386,7 +386,7 @@ func TestOpenAsksBeforeDialling(t *testing.T) {
 		}
 	})
 	sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1002", sp.Addr())
+	b.k.RegisterContact(t, "1002", sp.Addr())
 	s := b.openStream(t)
 	s.waitType(t, "REGISTERED", "")
 	before := b.k.Count("INVITE")

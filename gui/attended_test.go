@@ -57,9 +57,9 @@ func TestAttendedTransferThroughWindow(t *testing.T) {
 	b := newEngineBench(t)
 	w := b.w
 	bob := testbed.RunSIPp(t, "uas_transferee_attended.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1002", bob.Addr())
+	b.k.RegisterContact(t, "1002", bob.Addr())
 	carol := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1004", carol.Addr())
+	b.k.RegisterContact(t, "1004", carol.Addr())
 
 	orig, _ := consultThroughWindow(t, w, "1004")
 	test.Tap(orig.complete)
@@ -83,7 +83,7 @@ func TestCancelAttendedTransferThroughWindow(t *testing.T) {
 	w := b.w
 	testbed.StartBaresip(t, testbed.BaresipRegister(b.k, "1002"))
 	carol := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1004", carol.Addr())
+	b.k.RegisterContact(t, "1004", carol.Addr())
 
 	orig, _ := consultThroughWindow(t, w, "1004")
 	test.Tap(orig.cancelXfer)

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,28 +92,6 @@ func (w *testWindow) onlyPopup(t *testing.T) *incomingPopup {
 	return pop
 }
 
-// registerContact registers user at Kamailio with its Contact at addr (a
-// SIPp UAS), by a hand-written REGISTER, as api/helpers_test.go does.
-func registerContact(t *testing.T, k *testbed.Kamailio, user, addr string) {
-	t.Helper()
-	msg := fmt.Sprintf("REGISTER sip:%[1]s SIP/2.0\r\n"+
-		"Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch];rport\r\n"+
-		"Max-Forwards: 70\r\n"+
-		"From: <sip:%[3]s@%[1]s>;tag=reg%[3]s\r\n"+
-		"To: <sip:%[3]s@%[1]s>\r\n"+
-		"Call-ID: reg-%[3]s-%[4]d\r\n"+
-		"CSeq: 1 REGISTER\r\n"+
-		"Contact: <sip:%[3]s@%[2]s>\r\n"+
-		"Expires: 300\r\n"+
-		"Content-Length: 0\r\n\r\n", k.Domain(), addr, user, time.Now().UnixNano())
-	for _, a := range testbed.SendRawUDP(t, k.UDPAddr(), msg, 5*time.Second) {
-		if a.StatusCode() == 200 {
-			return
-		}
-	}
-	t.Fatalf("Kamailio did not take the registration of %s at %s", user, addr)
-}
-
 func waitCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
@@ -128,7 +105,7 @@ func TestDialAndHangUpThroughEngine(t *testing.T) {
 	b := newEngineBench(t)
 	w := b.w
 	sp := testbed.RunSIPp(t, "uas_answer.xml", testbed.SIPpUAS())
-	registerContact(t, b.k, "1002", sp.Addr())
+	b.k.RegisterContact(t, "1002", sp.Addr())
 
 	test.Type(w.dialpad.entry, "10 02")
 	w.dialpad.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

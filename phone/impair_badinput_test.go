@@ -59,20 +59,7 @@ func TestBadInputOnTheRTPPort(t *testing.T) {
 			caller, ra := directCaller(t, tc.srtp, relay.addr(), toneMedia(440, nil), WithLogger(log))
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
-			call, err := caller.Dial(ctx, "", "sip:1002@127.0.0.1", DialOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := rb.waitFor(EventIncomingCall, "")
-			bc, err := callee.Call(in.Call.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := bc.Answer(ctx); err != nil {
-				t.Fatal(err)
-			}
-			ra.waitFor(EventInCall, call.ID())
-			rb.waitFor(EventInCall, bc.ID())
+			call, bc := connectDirect(ctx, t, caller, ra, callee, rb)
 			if err := heard.WaitFrames(ctx, 50); err != nil {
 				t.Fatal(err)
 			}

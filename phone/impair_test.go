@@ -22,20 +22,7 @@ func TestImpairedAudio(t *testing.T) {
 			caller, ra := directCaller(t, tc.srtp, relay.addr(), toneMedia(440, nil))
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
-			call, err := caller.Dial(ctx, "", "sip:1002@127.0.0.1", DialOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := rb.waitFor(EventIncomingCall, "")
-			bc, err := callee.Call(in.Call.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := bc.Answer(ctx); err != nil {
-				t.Fatal(err)
-			}
-			ra.waitFor(EventInCall, call.ID())
-			rb.waitFor(EventInCall, bc.ID())
+			call, bc := connectDirect(ctx, t, caller, ra, callee, rb)
 			// Six seconds: 300 packets, about 15 of them dropped.
 			if err := heard.WaitFrames(ctx, 300); err != nil {
 				t.Fatalf("callee heard %d frames: %v", heard.Frames(), err)

@@ -32,6 +32,27 @@ func directCallee(t *testing.T, srtp string, opts ...Option) (*Phone, *recorder,
 
 // directCaller starts a phone whose account ("1001", no registration)
 // sends its INVITEs to server.
+// connectDirect has caller dial the callee its account points at, the
+// callee answer, and waits until both are in the call.
+func connectDirect(ctx context.Context, t *testing.T, caller *Phone, ra *recorder, callee *Phone, rb *recorder) (call, answered *Call) {
+	t.Helper()
+	call, err := caller.Dial(ctx, "", "sip:1002@127.0.0.1", DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := rb.waitFor(EventIncomingCall, "")
+	answered, err = callee.Call(in.Call.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := answered.Answer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ra.waitFor(EventInCall, call.ID())
+	rb.waitFor(EventInCall, answered.ID())
+	return call, answered
+}
+
 func directCaller(t *testing.T, srtp, server string, opts ...Option) (*Phone, *recorder) {
 	t.Helper()
 	p := newTestPhone(t, opts...)
@@ -91,20 +112,7 @@ func TestSRTPBetweenEngines(t *testing.T) {
 			caller, ra := directCaller(t, tc.caller, relay.addr(), toneMedia(440, heardA))
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			call, err := caller.Dial(ctx, "", "sip:1002@127.0.0.1", DialOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := rb.waitFor(EventIncomingCall, "")
-			bc, err := callee.Call(in.Call.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := bc.Answer(ctx); err != nil {
-				t.Fatal(err)
-			}
-			ra.waitFor(EventInCall, call.ID())
-			rb.waitFor(EventInCall, bc.ID())
+			call, bc := connectDirect(ctx, t, caller, ra, callee, rb)
 			// Three seconds of audio each way.
 			if err := heardB.WaitFrames(ctx, 150); err != nil {
 				t.Fatalf("callee heard %d frames: %v", heardB.Frames(), err)
