@@ -490,16 +490,8 @@ func (p *callPanel) command(busy *bool, do func(ctx context.Context, c *phone.Ca
 		*busy = true
 		p.update(p.info)
 	}
-	ph, id := p.w.opts.Phone, p.info.ID
-	p.w.background(func() error {
-		c, err := ph.Call(id)
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-		defer cancel()
-		return do(ctx, c)
-	}, func(err error) {
+	id := p.info.ID
+	p.w.callCommand(id, do, func(err error) {
 		if busy != nil {
 			*busy = false
 		}

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -152,6 +153,21 @@ func (w *MainWindow) tick() {
 		return
 	}
 	w.calls.tick()
+}
+
+// callCommand runs do on call id off the UI goroutine, bounded by
+// commandTimeout, and hands its error to done on the UI goroutine.
+func (w *MainWindow) callCommand(id string, do func(context.Context, *phone.Call) error, done func(error)) {
+	ph := w.opts.Phone
+	w.background(func() error {
+		c, err := ph.Call(id)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		return do(ctx, c)
+	}, done)
 }
 
 // fyneDo is the production door into the UI.

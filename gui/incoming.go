@@ -162,16 +162,8 @@ func (p *incomingPopup) run(do func(ctx context.Context, c *phone.Call) error, r
 	}
 	p.answer.Disable()
 	p.decline.Disable()
-	ph, id := p.w.opts.Phone, p.id
-	p.w.background(func() error {
-		c, err := ph.Call(id)
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-		defer cancel()
-		return do(ctx, c)
-	}, func(err error) {
+	id := p.id
+	p.w.callCommand(id, do, func(err error) {
 		if err != nil {
 			p.w.log.Warn("incoming call command failed", "call", id, "err", err)
 			if !p.closed {
