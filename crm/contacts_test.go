@@ -85,9 +85,16 @@ func TestParseVCard(t *testing.T) {
 	}
 }
 
+// writeFile replaces path's content in one step (a new file renamed over
+// it, as most editors save), so the watcher never reads it half written:
+// a half-written read would make the assertions depend on timing.
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }
