@@ -23,6 +23,7 @@ type Config struct {
 	History  History   `toml:"history,omitempty"`
 	Log      Log       `toml:"log,omitempty"`
 	UI       UI        `toml:"ui,omitempty"`
+	Audio    Audio     `toml:"audio,omitempty"`
 }
 
 // API configures the local control API.
@@ -205,6 +206,19 @@ type Log struct {
 	Level string `toml:"level,omitempty"`
 	// SIPTrace logs every SIP message sent and received, with credentials redacted.
 	SIPTrace bool `toml:"sip_trace,omitempty"`
+}
+
+// Audio chooses the sound devices by the names the system gives them. An
+// empty name means the system's default device.
+type Audio struct {
+	// Microphone is the capture device calls send from.
+	Microphone string `toml:"microphone,omitempty"`
+	// Speaker is the playback device calls play on, and the ringback,
+	// busy and key tones.
+	Speaker string `toml:"speaker,omitempty"`
+	// Ringer is the playback device the ringtone of incoming calls plays
+	// on (a headset's speaker is often not where the agent hears a ring).
+	Ringer string `toml:"ringer,omitempty"`
 }
 
 // UI holds window and language preferences.
