@@ -37,6 +37,11 @@ type Config struct {
 	// SRTP is the SDES-SRTP policy (RFC 4568): SRTPOff (the zero value),
 	// SRTPOptional or SRTPRequired. See Session.Offer and Session.Answer.
 	SRTP SRTPMode
+	// WebRTC, when set, makes the session offer the WebRTC profile (ICE,
+	// DTLS-SRTP, rtcp-mux, BUNDLE) as a browser would; the SRTP policy
+	// then does not apply to offers. A session without it offers plain
+	// RTP but still answers a WebRTC offer (with host candidates only).
+	WebRTC *WebRTCConfig
 }
 
 // localIP resolves Config.LocalIP.

@@ -71,6 +71,10 @@ func (s *Session) Start() error {
 		return ErrNotNegotiated
 	}
 	s.started = true
+	if s.rtc != nil {
+		go s.run(time.Now())
+		return nil
+	}
 	s.readers.Add(2)
 	go s.readRTP()
 	go s.readRTCP()
@@ -291,6 +295,10 @@ func (s *Session) write(st *loopState, f *flow, pkt []byte) {
 		if p := s.latched.Load(); p != nil {
 			dst = *p
 		}
+	}
+	if s.rtc != nil {
+		s.writeWebRTC(st, pkt)
+		return
 	}
 	wire := pkt
 	if f.sec != nil {

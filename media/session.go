@@ -68,6 +68,7 @@ type Session struct {
 	rtcpConn  *net.UDPConn
 	cname     string
 	sender    *rtp.Sender // owned by the media loop once started
+	rtcConfig *WebRTCConfig
 
 	mu        sync.Mutex // guards the fields down to the blank line
 	sessionID uint64
@@ -85,6 +86,11 @@ type Session struct {
 	started   bool
 	closed    bool
 	closedAt  time.Time // when Close was called: the media loop plays up to it
+	// rtc is the WebRTC connection once an offer or answer chose the
+	// WebRTC profile (nil for plain RTP); rtcOffered says our pending
+	// offer is a WebRTC one.
+	rtc        *rtcPeer
+	rtcOffered bool
 
 	flow        atomic.Pointer[flow]
 	muted       atomic.Bool
@@ -163,6 +169,7 @@ func NewSession(cfg Config) (*Session, error) {
 		rtcpConn:  rtcpConn,
 		cname:     fmt.Sprintf("%016x@ringdesk", rand.Uint64()),
 		sender:    rtp.NewSender(),
+		rtcConfig: cfg.WebRTC,
 		sessionID: rand.Uint64() >> 2,
 		version:   1,
 		dtmfOut:   make(chan dtmfRequest, dtmfQueue),
@@ -284,6 +291,9 @@ func (s *Session) Offer() ([]byte, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
+	if s.rtcConfig != nil || s.rtc != nil {
+		return s.offerWebRTCLocked()
+	}
 	formats := s.supported()
 	if s.neg != nil {
 		for i, f := range formats {
@@ -326,6 +336,9 @@ func (s *Session) Offer() ([]byte, error) {
 // without one with ErrSRTPRequired. With a key, the answer carries the
 // offer's tag and suite with our own key.
 func (s *Session) Answer(offer []byte) ([]byte, error) {
+	if sdp.IsWebRTC(offer) {
+		return s.answerWebRTC(offer)
+	}
 	d, err := sdp.Parse(offer)
 	if err != nil {
 		return nil, fmt.Errorf("media: reading the offer: %w", err)
@@ -341,6 +354,9 @@ func (s *Session) Answer(offer []byte) ([]byte, error) {
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
+	}
+	if s.rtc != nil {
+		return nil, fmt.Errorf("%w: the call's audio is WebRTC, and this offer is plain %s", ErrNotAcceptable, m.Proto)
 	}
 	chosen, ev, hasEv, err := sdp.Choose(m, s.supported())
 	if err != nil {
@@ -383,14 +399,17 @@ func (s *Session) Answer(offer []byte) ([]byte, error) {
 // an error wrapping ErrNotAcceptable when the answer rejects the audio
 // stream or picks no codec we offered; the previous negotiation then stays.
 func (s *Session) SetAnswer(answer []byte) error {
-	d, err := sdp.Parse(answer)
-	if err != nil {
-		return fmt.Errorf("media: reading the answer: %w", err)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrClosed
+	}
+	if s.rtcOffered {
+		return s.setAnswerWebRTCLocked(answer)
+	}
+	d, err := sdp.Parse(answer)
+	if err != nil {
+		return fmt.Errorf("media: reading the answer: %w", err)
 	}
 	offered, offeredC := s.offered, s.offeredC
 	if offered == nil {
@@ -654,6 +673,12 @@ func (s *Session) Close() error {
 		<-s.loopDone
 	}
 	errs := []error{s.rtpConn.Close(), s.rtcpConn.Close()}
+	s.mu.Lock()
+	rtc := s.rtc
+	s.mu.Unlock()
+	if rtc != nil {
+		errs = append(errs, rtc.close())
+	}
 	s.readers.Wait()
 	s.rx.mu.Lock()
 	closeDecoders(s.rx.decs)

@@ -65,6 +65,9 @@ func (s *Session) Stats() Stats {
 func (s *Session) SRTP() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.rtc != nil && s.neg != nil {
+		return WebRTCSuite
+	}
 	if s.sec == nil {
 		return ""
 	}

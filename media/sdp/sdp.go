@@ -215,10 +215,15 @@ func connAddr(c *pionsdp.ConnectionInformation) netip.Addr {
 // parseMedia reads one audio m= section; it returns nil and a reason when
 // the stream cannot carry our audio.
 func parseMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir Direction) (*Media, string) {
-	m := &Media{Addr: sessionAddr, Port: md.MediaName.Port.Value, Proto: strings.Join(md.MediaName.Protos, "/"), Direction: sessionDir}
-	if !usableProto(m.Proto) {
-		return nil, fmt.Sprintf("audio uses %s, which needs WebRTC", m.Proto)
+	if proto := strings.Join(md.MediaName.Protos, "/"); !usableProto(proto) {
+		return nil, fmt.Sprintf("audio uses %s, which needs WebRTC", proto)
 	}
+	return readMedia(md, sessionAddr, sessionDir)
+}
+
+// readMedia reads one audio m= section whatever its profile.
+func readMedia(md *pionsdp.MediaDescription, sessionAddr netip.Addr, sessionDir Direction) (*Media, string) {
+	m := &Media{Addr: sessionAddr, Port: md.MediaName.Port.Value, Proto: strings.Join(md.MediaName.Protos, "/"), Direction: sessionDir}
 	m.Secure = secureProto(m.Proto)
 	if md.ConnectionInformation != nil {
 		m.Addr = connAddr(md.ConnectionInformation)
@@ -329,4 +334,60 @@ func parseRTCP(v string) (int, netip.Addr) {
 		addr, _ = netip.ParseAddr(fields[3])
 	}
 	return port, addr
+}
+
+// IsWebRTC reports whether body offers its first audio stream in the
+// WebRTC profile (DTLS-SRTP: UDP/TLS/RTP/SAVPF, or TCP/DTLS/RTP/SAVPF),
+// which only a WebRTC stack can answer. A body that is not SDP is not.
+func IsWebRTC(body []byte) bool {
+	var sd pionsdp.SessionDescription
+	if err := sd.UnmarshalString(normalise(string(body))); err != nil {
+		return false
+	}
+	for _, md := range sd.MediaDescriptions {
+		if md.MediaName.Media == "audio" {
+			return dtlsProto(strings.Join(md.MediaName.Protos, "/"))
+		}
+	}
+	return false
+}
+
+// dtlsProto reports whether a profile is keyed by DTLS (RFC 5764).
+func dtlsProto(proto string) bool { return strings.Contains(proto, "TLS/RTP/SAVP") }
+
+// ParseWebRTC reads the first audio stream of a WebRTC description: its
+// formats with their payload types and its direction. Addresses mean
+// nothing there (ICE candidates carry them), so Addr and Port are those
+// of the m= and c= lines as written. It returns ErrNotAcceptable when the
+// description has no audio stream in the WebRTC profile.
+func ParseWebRTC(body []byte) (*Media, error) {
+	var sd pionsdp.SessionDescription
+	if err := sd.UnmarshalString(normalise(string(body))); err != nil {
+		return nil, fmt.Errorf("malformed session description: %w", err)
+	}
+	sessionAddr, sessionDir := netip.IPv4Unspecified(), SendRecv
+	if sd.ConnectionInformation != nil {
+		if a := connAddr(sd.ConnectionInformation); a.IsValid() {
+			sessionAddr = a
+		}
+	}
+	for _, a := range sd.Attributes {
+		if dir, ok := ParseDirection(a.Key); ok {
+			sessionDir = dir
+		}
+	}
+	for _, md := range sd.MediaDescriptions {
+		if md.MediaName.Media != "audio" {
+			continue
+		}
+		if proto := strings.Join(md.MediaName.Protos, "/"); !dtlsProto(proto) {
+			return nil, fmt.Errorf("%w: audio uses %s, not the WebRTC profile", ErrNotAcceptable, proto)
+		}
+		m, why := readMedia(md, sessionAddr, sessionDir)
+		if m == nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotAcceptable, why)
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("%w: no audio stream", ErrNotAcceptable)
 }
