@@ -59,7 +59,7 @@ func (p *Phone) newMedia(a *Account, c *Call) (mediaSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := media.Config{LocalIP: a.st.localIP, Codecs: a.cfg.Codecs, Logger: a.log.With("call", c.info.ID), SRTP: mode}
+	cfg := media.Config{LocalIP: a.st.localIP, Codecs: a.cfg.Codecs, Logger: a.log.With("call", c.info.ID), SRTP: mode, WebRTC: a.cfg.webRTC()}
 	if p.s.mediaConfig != nil {
 		opts := p.s.mediaConfig(c.info)
 		cfg.Source, cfg.Sink = opts.Source, opts.Sink
@@ -70,6 +70,22 @@ func (p *Phone) newMedia(a *Account, c *Call) (mediaSession, error) {
 	}
 	go c.relayMediaDTMF(s.DTMF())
 	return mediaAdapter{s}, nil
+}
+
+// webRTC is the WebRTC profile of a WS or WSS account (the PBX's WebRTC
+// entrance, where a browser's ICE and DTLS-SRTP are expected), nil for
+// the others. Any account answers a WebRTC offer all the same.
+func (c AccountConfig) webRTC() *media.WebRTCConfig {
+	switch c.transport() {
+	case "ws", "wss":
+	default:
+		return nil
+	}
+	w := &media.WebRTCConfig{}
+	for _, s := range c.ICEServers {
+		w.ICEServers = append(w.ICEServers, media.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	return w
 }
 
 // srtpMode is the account's SDES-SRTP policy for RTP/AVP and RTP/SAVP

@@ -19,6 +19,17 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
+// maxUDPMessage is the largest SIP message we send over UDP. sipgo
+// refuses anything over 1,300 bytes (RFC 3261 §18.1.1 would switch a
+// request that big to TCP, which an account configured for UDP does not
+// have). A WebRTC description (ICE candidates, DTLS fingerprint, feedback
+// lines) does not fit in that, and a UDP account answers WebRTC offers:
+// like Asterisk and FreeSWITCH, we send the bigger datagram and let IP
+// fragment it. sipgo reads datagrams of up to 32 kB.
+const maxUDPMessage = 16 * 1024
+
+func init() { sip.UDPMTUSize = maxUDPMessage + 200 }
+
 // stack is one account's SIP transport and transaction layers: a sipgo
 // user agent with its server (requests we receive) and client (requests we
 // send). UDP accounts listen on one socket that also sends; connection
