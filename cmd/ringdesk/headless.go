@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +102,25 @@ func phoneAccount(acc store.Account, secret string) phone.AccountConfig {
 	}
 	for _, s := range acc.ICEServers {
 		c.ICEServers = append(c.ICEServers, phone.ICEServer{URLs: s.URLs, Username: s.Username})
+	}
+	return c
+}
+
+// withTURNCredentials gives c the credentials of its account's TURN
+// servers (those with a username) from the keyring or their
+// credential_env. A missing one is logged: the server is still tried
+// (STUN needs none) and ICE falls back to the other candidates.
+func withTURNCredentials(c phone.AccountConfig, acc store.Account, profile *store.Profile, logger *slog.Logger) phone.AccountConfig {
+	for i, s := range acc.ICEServers {
+		if s.Username == "" || i >= len(c.ICEServers) {
+			continue
+		}
+		v, _, err := profile.Secret(store.ICECredentialKey(acc.ID, s), s.CredentialEnv)
+		if err != nil {
+			logger.Warn("no credential for a TURN server: calls may fail to connect behind strict firewalls", "account", acc.ID, "server", strings.Join(s.URLs, " "), "error", err)
+			continue
+		}
+		c.ICEServers[i].Credential = v
 	}
 	return c
 }

@@ -111,7 +111,7 @@ func addAccounts(p *phone.Phone, profile *store.Profile, cfg *store.Config, logg
 			continue
 		}
 		logger.Info("account password", "account", acc.ID, "source", source)
-		if _, err := p.AddAccount(phoneAccount(acc, secret)); err != nil {
+		if _, err := p.AddAccount(withTURNCredentials(phoneAccount(acc, secret), acc, profile, logger.Logger)); err != nil {
 			fmt.Fprintf(out, "ERROR account %s: %v\n", acc.ID, err)
 			code = 1
 		}
