@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ringdesk/ringdesk/media/sdp"
 )
 
 // FuzzAnswer feeds offers to Session.Answer (SRTP off, and required):
@@ -31,7 +33,21 @@ func FuzzAnswer(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { _ = secure.Close() })
+	f.Add(chromeOffer)
 	f.Fuzz(func(t *testing.T, offer []byte) {
+		if sdp.IsWebRTC(offer) {
+			// A WebRTC answer binds the session to WebRTC for good: each
+			// such offer gets a session of its own.
+			w, err := NewSession(Config{LocalIP: "127.0.0.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if _, err := w.Answer(offer); err == nil && (w.Codec() == "" || w.SRTP() != WebRTCSuite) {
+				t.Fatalf("accepted WebRTC offer left codec %q, SRTP %q:\n%s", w.Codec(), w.SRTP(), offer)
+			}
+			return
+		}
 		// With SRTP required the a=crypto lines are read too: refused
 		// or not, never a panic, and an acceptance holds a key.
 		if _, err := secure.Answer(offer); err == nil && secure.SRTP() == "" {
