@@ -57,6 +57,9 @@ type AccountConfig struct {
 	ICEServers []ICEServer
 	// SRTP is off, optional or required.
 	SRTP string
+	// SymmetricRTP sends RTP and RTCP where the far end's come from, for
+	// far ends behind NAT (plain RTP only).
+	SymmetricRTP bool
 	// CAFile is an extra CA for a TLS/WSS server with a private certificate.
 	CAFile string
 }

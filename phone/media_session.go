@@ -59,7 +59,7 @@ func (p *Phone) newMedia(a *Account, c *Call) (mediaSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := media.Config{LocalIP: a.st.localIP, Codecs: a.cfg.Codecs, Logger: a.log.With("call", c.info.ID), SRTP: mode, WebRTC: a.cfg.webRTC()}
+	cfg := media.Config{LocalIP: a.st.localIP, Codecs: a.cfg.Codecs, Logger: a.log.With("call", c.info.ID), SRTP: mode, WebRTC: a.cfg.webRTC(), SymmetricRTP: a.cfg.SymmetricRTP}
 	if p.s.mediaConfig != nil {
 		opts := p.s.mediaConfig(c.info)
 		cfg.Source, cfg.Sink = opts.Source, opts.Sink

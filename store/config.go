@@ -58,22 +58,26 @@ func (a API) DialLimit() int {
 // Empty fields mean "the default" (see ApplyDefaults); Video is a pointer so
 // that "not set" (nil, meaning on) differs from an explicit false.
 type Account struct {
-	ID            string   `toml:"id"`
-	DisplayName   string   `toml:"display_name,omitempty"`
-	Username      string   `toml:"username"`
-	AuthUsername  string   `toml:"auth_username,omitempty"`
-	Domain        string   `toml:"domain"`
-	Realm         string   `toml:"realm,omitempty"`
-	Transport     string   `toml:"transport,omitempty"`
-	Server        string   `toml:"server,omitempty"`
-	OutboundProxy string   `toml:"outbound_proxy,omitempty"`
-	CAFile        string   `toml:"ca_file,omitempty"`
-	Expires       int      `toml:"expires,omitempty"`
-	SRTP          string   `toml:"srtp,omitempty"`
-	Codecs        []string `toml:"codecs,omitempty"`
-	Video         *bool    `toml:"video,omitempty"`
-	DTMF          string   `toml:"dtmf,omitempty"`
-	Voicemail     string   `toml:"voicemail,omitempty"`
+	ID            string `toml:"id"`
+	DisplayName   string `toml:"display_name,omitempty"`
+	Username      string `toml:"username"`
+	AuthUsername  string `toml:"auth_username,omitempty"`
+	Domain        string `toml:"domain"`
+	Realm         string `toml:"realm,omitempty"`
+	Transport     string `toml:"transport,omitempty"`
+	Server        string `toml:"server,omitempty"`
+	OutboundProxy string `toml:"outbound_proxy,omitempty"`
+	CAFile        string `toml:"ca_file,omitempty"`
+	Expires       int    `toml:"expires,omitempty"`
+	SRTP          string `toml:"srtp,omitempty"`
+	// SymmetricRTP sends RTP where the far end's RTP comes from rather than
+	// where its SDP says, for a PBX or phone behind NAT that does not fix
+	// its SDP (plain RTP accounts; WebRTC has ICE for that).
+	SymmetricRTP bool     `toml:"symmetric_rtp,omitempty"`
+	Codecs       []string `toml:"codecs,omitempty"`
+	Video        *bool    `toml:"video,omitempty"`
+	DTMF         string   `toml:"dtmf,omitempty"`
+	Voicemail    string   `toml:"voicemail,omitempty"`
 	// ICEServers are the STUN/TURN servers of a ws/wss account.
 	ICEServers []ICEServer `toml:"ice_servers,omitempty,inline"`
 	// PasswordIsHA1 says the stored secret is HA1 = md5(user:realm:password)

@@ -94,6 +94,7 @@ func phoneAccount(acc store.Account, secret string) phone.AccountConfig {
 		Domain: acc.Domain, Realm: acc.Realm, Transport: acc.Transport, Server: acc.Server,
 		OutboundProxy: acc.OutboundProxy, CAFile: acc.CAFile, Expires: time.Duration(acc.Expires) * time.Second,
 		Register: true, DTMF: acc.DTMF, Codecs: acc.Codecs, Video: acc.VideoEnabled(), SRTP: acc.SRTP,
+		SymmetricRTP: acc.SymmetricRTP,
 	}
 	if acc.PasswordIsHA1 {
 		c.HA1 = secret
