@@ -284,15 +284,20 @@ func (s *Session) sameFamily(m *sdp.Media) error {
 // The SRTP policy (Config.SRTP) sets the profile and key: off offers
 // RTP/AVP, optional RTP/AVP with a=crypto (best effort), required
 // RTP/SAVP with a=crypto; the key is the session's own, the same in every
-// re-offer.
+// re-offer. With Config.WebRTC, or on a call already in the WebRTC
+// profile, the offer is WebRTC's instead (ICE, DTLS-SRTP; see
+// WebRTCConfig).
 func (s *Session) Offer() ([]byte, error) {
+	s.mu.Lock()
+	webRTC := s.rtcConfig != nil || s.rtc != nil
+	s.mu.Unlock()
+	if webRTC {
+		return s.offerWebRTC()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
-	}
-	if s.rtcConfig != nil || s.rtc != nil {
-		return s.offerWebRTCLocked()
 	}
 	formats := s.supported()
 	if s.neg != nil {

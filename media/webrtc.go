@@ -67,10 +67,8 @@ type rtcPeer struct {
 	track   *rtcTrack
 	gather  time.Duration
 	readers sync.WaitGroup
-	// remote is where the far end's media comes from once ICE has chosen
-	// a pair, for logs.
-	mu     sync.Mutex
-	remote netip.AddrPort
+
+	mu     sync.Mutex // guards closed and readers.Add
 	closed bool
 }
 
@@ -296,7 +294,7 @@ func (r *rtcPeer) close() error {
 // (audio and telephone-event, with the payload types it negotiated) and
 // the track gives them the SSRC pion signalled.
 type rtcTrack struct {
-	added bool // guarded by the session's mutex, like every rtcPeer call
+	added bool // set by the one offer or answer running at a time
 
 	mu   sync.Mutex
 	out  webrtc.TrackLocalWriter
@@ -448,13 +446,22 @@ func (s *Session) peerLocked() (*rtcPeer, error) {
 	return r, nil
 }
 
-// offerWebRTCLocked makes a WebRTC offer (first or re-offer) with our
-// direction. Callers hold s.mu.
-func (s *Session) offerWebRTCLocked() ([]byte, error) {
+// offerWebRTC makes a WebRTC offer (first or re-offer) with our
+// direction. s.mu is not held while ICE gathers, which may take seconds
+// with a distant STUN server: statistics and mute stay responsive. The
+// engine runs one offer/answer exchange of a call at a time.
+func (s *Session) offerWebRTC() ([]byte, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
 	if s.neg != nil && s.rtc == nil {
+		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: the call's audio is plain RTP; it cannot change to WebRTC", ErrNotAcceptable)
 	}
 	r, err := s.peerLocked()
+	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -462,32 +469,46 @@ func (s *Session) offerWebRTCLocked() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rtcOffered = true
-	s.offered = s.supported()
-	return []byte(withDirection(desc, s.localDir)), nil
-}
-
-// answerWebRTC answers a WebRTC offer (first or re-offer).
-func (s *Session) answerWebRTC(offer []byte) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
+	s.rtcOffered = true
+	s.offered = s.supported()
+	return []byte(withDirection(desc, s.localDir)), nil
+}
+
+// answerWebRTC answers a WebRTC offer (first or re-offer), without
+// holding s.mu while ICE gathers.
+func (s *Session) answerWebRTC(offer []byte) ([]byte, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
 	if s.neg != nil && s.rtc == nil {
+		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: the call's audio is plain RTP; it cannot change to WebRTC", ErrNotAcceptable)
 	}
 	n, err := webrtcNegotiation(string(offer), s.supported(), s.localIP)
 	if err != nil {
+		s.mu.Unlock()
 		return nil, fmt.Errorf("media: answering the WebRTC offer: %w", err)
 	}
 	r, err := s.peerLocked()
+	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
 	desc, err := r.answer(string(offer))
 	if err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
 	}
 	s.offered, s.offeredC, s.rtcOffered = nil, nil, false
 	s.applyLocked(n, nil)
