@@ -517,8 +517,32 @@ func (s *Server) hints() []Hint {
 	return out
 }
 
+// micCheckTimeout bounds a microphone check: about a second of listening
+// and a slow device's start.
+const micCheckTimeout = 6 * time.Second
+
+// micCheck listens to the microphone and answers its level, 200
+// {"ok":true,"level":-23.5,"peak":-6.1} (dBFS). A microphone that is
+// missing, busy, forbidden or silent answers 503 with the reason, which
+// also goes to every subscriber as MIC_ERROR.
 func (s *Server) micCheck(w http.ResponseWriter, r *http.Request) {
-	writeError(w, errorf(http.StatusNotImplemented, CodeNotImplemented, "the microphone check is not in this build of Ringdesk yet"))
+	if s.opts.MicCheck == nil {
+		writeError(w, errorf(http.StatusServiceUnavailable, CodeUnavailable, "this run of Ringdesk has no microphone to check (a headless run uses --audio-in instead)"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), micCheckTimeout)
+	defer cancel()
+	level, peak, err := s.opts.MicCheck(ctx)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away: nobody to tell
+		}
+		msg := "The microphone check failed: " + err.Error()
+		s.phone.PublishMicError(msg)
+		writeError(w, errorf(http.StatusServiceUnavailable, CodeUnavailable, "%s", msg))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "level": level, "peak": peak})
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,11 @@ type Options struct {
 	// QueueLen is how many events a WebSocket client may fall behind
 	// before it is dropped; 0 means DefaultQueueLen.
 	QueueLen int
+	// MicCheck, when set, answers POST /v1/mic-check: it listens to the
+	// configured microphone for about a second and returns its level and
+	// peak in dBFS, or an error saying in words what is wrong (a failure
+	// is also published as MIC_ERROR). Without it that path answers 503.
+	MicCheck func(ctx context.Context) (level, peak float64, err error)
 }
 
 // Server is the local API: an HTTP handler, its loopback listeners, and

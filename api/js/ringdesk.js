@@ -559,8 +559,11 @@
   };
 
   /**
-   * Asks Ringdesk to check the microphone (a MIC_ERROR event reports a
-   * problem). A Ringdesk without the check answers 501 (code "not_implemented").
+   * Asks Ringdesk to listen to the microphone for about a second. Resolves
+   * to {ok: true, level, peak} in dBFS; a missing, busy or silent microphone
+   * rejects with status 503 (code "unavailable") and the reason, which also
+   * reaches every event listener as MIC_ERROR. A headless Ringdesk has no
+   * microphone and answers 503 at once.
    * @returns {Promise<Object>}
    */
   proto.micCheck = function () {

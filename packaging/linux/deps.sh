@@ -7,7 +7,8 @@
 #   packaging/linux/deps.sh test    build + the real peers and tools the test
 #                                   suite starts (Kamailio, SIPp, baresip,
 #                                   gnome-keyring, Xvfb, Chromium and Node.js
-#                                   for the API's browser test...)
+#                                   for the API's browser test, PulseAudio
+#                                   with a null sink for media/device...)
 #
 # It uses apt-get without prompts, through sudo when not run as root.
 set -euo pipefail
@@ -22,6 +23,7 @@ test_packages=(
 	gnome-keyring libsecret-tools dbus dbus-x11
 	xvfb xauth x11-utils xdotool imagemagick
 	chromium
+	pulseaudio pulseaudio-utils
 )
 # Node.js and npm run the API's browser test kit (api/js/test). They are
 # wanted as commands, not as Debian packages: a Node.js installed otherwise

@@ -308,7 +308,7 @@ class StandIn {
     }
     if (p === '/v1/mic-check') {
       want('POST');
-      throw new APIError(501, 'not_implemented', 'the microphone check is not there yet');
+      return [200, { ok: true, level: -23.5, peak: -12.1 }];
     }
     throw new APIError(404, 'not_found', `no such endpoint ${p}`);
   }

@@ -1,0 +1,5 @@
+package localtones
+
+import "log/slog"
+
+func newDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
