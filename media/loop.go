@@ -296,8 +296,8 @@ func (s *Session) write(st *loopState, f *flow, pkt []byte) {
 			dst = *p
 		}
 	}
-	if s.rtc != nil {
-		s.writeWebRTC(st, pkt)
+	if r := s.rtcOut.Load(); r != nil {
+		s.writeWebRTC(st, r, pkt)
 		return
 	}
 	wire := pkt

@@ -91,6 +91,8 @@ type Session struct {
 	// offer is a WebRTC one.
 	rtc        *rtcPeer
 	rtcOffered bool
+	// rtcOut is rtc for the media loop, which sends without s.mu.
+	rtcOut atomic.Pointer[rtcPeer]
 
 	flow        atomic.Pointer[flow]
 	muted       atomic.Bool
@@ -289,7 +291,8 @@ func (s *Session) sameFamily(m *sdp.Media) error {
 // WebRTCConfig).
 func (s *Session) Offer() ([]byte, error) {
 	s.mu.Lock()
-	webRTC := s.rtcConfig != nil || s.rtc != nil
+	// A WS account that answered a plain offer re-offers plain RTP.
+	webRTC := s.rtc != nil || (s.rtcConfig != nil && s.neg == nil)
 	s.mu.Unlock()
 	if webRTC {
 		return s.offerWebRTC()

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,12 @@ type rtcPeer struct {
 
 	mu     sync.Mutex // guards closed and readers.Add
 	closed bool
+
+	// pendingLocal is our first offer, until its answer comes, and est
+	// the connection once its first exchange completed; both guarded by
+	// the session's mutex.
+	pendingLocal string
+	est          *established
 }
 
 // newRTCPeer creates the PeerConnection. With a loopback local IP (tests
@@ -167,6 +174,13 @@ func (r *rtcPeer) start(handle func(b []byte, from netip.AddrPort)) {
 		for {
 			n, _, err := t.Read(buf)
 			if err != nil {
+				// A payload type pion did not negotiate (comfort noise,
+				// or one a re-offer changed: pion keeps its first list)
+				// still reaches handleRTP, which counts and drops it.
+				if n > 0 && errors.Is(err, webrtc.ErrCodecNotFound) {
+					handle(buf[:n], from)
+					continue
+				}
 				return
 			}
 			handle(buf[:n], from)
@@ -252,8 +266,10 @@ func (r *rtcPeer) offer() (string, error) {
 }
 
 // answer answers the far end's offer.
+// pion is only shown sendrecv (a first offer may already hold the call):
+// directions are the media loop's business, read from the far end's SDP.
 func (r *rtcPeer) answer(offer string) (string, error) {
-	if err := r.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+	if err := r.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: withDirection(offer, SendRecv)}); err != nil {
 		return "", fmt.Errorf("%w: reading the offer: %w", ErrWebRTC, err)
 	}
 	if err := r.ensureTrack(); err != nil {
@@ -268,7 +284,7 @@ func (r *rtcPeer) answer(offer string) (string, error) {
 
 // setAnswer applies the far end's answer to our offer.
 func (r *rtcPeer) setAnswer(answer string) error {
-	if err := r.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := r.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: withDirection(answer, SendRecv)}); err != nil {
 		return fmt.Errorf("%w: reading the answer: %w", ErrWebRTC, err)
 	}
 	return nil
@@ -302,7 +318,7 @@ type rtcTrack struct {
 }
 
 // errTrackUnbound says the track has no connection to send on yet (or no
-// more).
+// more): no track bound, or DTLS not connected.
 var errTrackUnbound = errors.New("the WebRTC audio track is not connected")
 
 // Bind is called by pion when negotiation is complete.
@@ -349,7 +365,10 @@ func (t *rtcTrack) write(pkt []byte) error {
 		return errors.New("media: RTP packet too short")
 	}
 	binary.BigEndian.PutUint32(pkt[8:12], ssrc)
-	_, err := out.Write(pkt)
+	n, err := out.Write(pkt)
+	if err == nil && n == 0 {
+		return errTrackUnbound // DTLS not connected yet: pion dropped it
+	}
 	return err
 }
 
@@ -389,16 +408,13 @@ func webrtcNegotiation(remote string, supported []sdp.Format, local netip.Addr) 
 	return n, nil
 }
 
-// withDirection rewrites the direction attribute of the audio section of
-// a WebRTC description to dir: pion describes the transceiver, which
-// always sends and receives, while holding is our media loop's business
-// and the SDP's.
+// withDirection rewrites the direction attributes of the audio sections
+// of a WebRTC description, and any at session level, to dir: pion keeps a
+// transceiver that always sends and receives, while holding is our media
+// loop's business and the SDP's.
 func withDirection(desc string, dir Direction) string {
-	if dir == SendRecv {
-		return desc
-	}
 	lines := strings.SplitAfter(desc, "\n")
-	audio := false
+	audio := true // session level, until the first m= line
 	for i, l := range lines {
 		t := strings.TrimRight(l, "\r\n")
 		if strings.HasPrefix(t, "m=") {
@@ -420,13 +436,9 @@ func withDirection(desc string, dir Direction) string {
 // from the DTLS handshake (RFC 5764).
 const WebRTCSuite = "DTLS-SRTP"
 
-// peerLocked returns the session's WebRTC connection, creating it (and
-// routing its received audio to the jitter buffer) the first time.
-// Callers hold s.mu.
-func (s *Session) peerLocked() (*rtcPeer, error) {
-	if s.rtc != nil {
-		return s.rtc, nil
-	}
+// newPeer makes a WebRTC connection whose received audio goes to the
+// jitter buffer.
+func (s *Session) newPeer() (*rtcPeer, error) {
 	cfg := WebRTCConfig{}
 	if s.rtcConfig != nil {
 		cfg = *s.rtcConfig
@@ -442,14 +454,16 @@ func (s *Session) peerLocked() (*rtcPeer, error) {
 		defer plainMu.Unlock()
 		s.handleRTP(b, plain, from, time.Now())
 	})
-	s.rtc = r
 	return r, nil
 }
 
-// offerWebRTC makes a WebRTC offer (first or re-offer) with our
-// direction. s.mu is not held while ICE gathers, which may take seconds
-// with a distant STUN server: statistics and mute stay responsive. The
-// engine runs one offer/answer exchange of a call at a time.
+// offerWebRTC makes a WebRTC offer with our direction. The first goes
+// through pion, and s.mu is not held while ICE gathers (seconds with a
+// distant STUN server: statistics and mute stay responsive). A re-offer
+// (hold, resume, session refresh) keeps the connection: it is our last
+// description with the new direction, so pion never sees it (see
+// established). The engine runs one offer/answer exchange of a call at a
+// time.
 func (s *Session) offerWebRTC() ([]byte, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -460,11 +474,23 @@ func (s *Session) offerWebRTC() ([]byte, error) {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: the call's audio is plain RTP; it cannot change to WebRTC", ErrNotAcceptable)
 	}
-	r, err := s.peerLocked()
-	s.mu.Unlock()
-	if err != nil {
-		return nil, err
+	if r := s.rtc; r != nil && r.est != nil {
+		desc := r.est.describe(s.localDir, "actpass")
+		s.rtcOffered, s.offered = true, s.supported()
+		s.mu.Unlock()
+		return []byte(desc), nil
 	}
+	r := s.rtc
+	if r == nil {
+		var err error
+		if r, err = s.newPeer(); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.rtc = r
+		s.rtcOut.Store(r)
+	}
+	s.mu.Unlock()
 	desc, err := r.offer()
 	if err != nil {
 		return nil, err
@@ -476,11 +502,15 @@ func (s *Session) offerWebRTC() ([]byte, error) {
 	}
 	s.rtcOffered = true
 	s.offered = s.supported()
+	r.pendingLocal = desc
 	return []byte(withDirection(desc, s.localDir)), nil
 }
 
-// answerWebRTC answers a WebRTC offer (first or re-offer), without
-// holding s.mu while ICE gathers.
+// answerWebRTC answers a WebRTC offer. The first goes through pion
+// (without s.mu held while ICE gathers). A re-offer from the same far end
+// (its ICE credentials and DTLS fingerprint unchanged: hold, resume,
+// refresh) is answered from our established description; one from a new
+// far end (a PBX that moved the call elsewhere) gets a new connection.
 func (s *Session) answerWebRTC(offer []byte) ([]byte, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -496,23 +526,44 @@ func (s *Session) answerWebRTC(offer []byte) ([]byte, error) {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("media: answering the WebRTC offer: %w", err)
 	}
-	r, err := s.peerLocked()
+	old := s.rtc
+	if old != nil && old.est != nil && old.est.remoteID == transportID(string(offer)) {
+		desc := old.est.describe(sdp.AnswerDirection(s.localDir, n.remote.Effective()), "")
+		s.offered, s.offeredC, s.rtcOffered = nil, nil, false
+		s.applyLocked(n, nil)
+		s.mu.Unlock()
+		return []byte(desc), nil
+	}
 	s.mu.Unlock()
+	r, err := s.newPeer()
 	if err != nil {
 		return nil, err
 	}
 	desc, err := r.answer(string(offer))
 	if err != nil {
+		_ = r.close()
 		return nil, err
 	}
+	r.est = newEstablished(desc, string(offer), "active")
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
+		_ = r.close()
 		return nil, ErrClosed
 	}
+	s.rtc = r
+	s.rtcOut.Store(r)
 	s.offered, s.offeredC, s.rtcOffered = nil, nil, false
 	s.applyLocked(n, nil)
-	return []byte(withDirection(desc, sdp.AnswerDirection(s.localDir, n.remote.Effective()))), nil
+	answer := withDirection(desc, sdp.AnswerDirection(s.localDir, n.remote.Effective()))
+	s.mu.Unlock()
+	if old != nil {
+		s.log.Info("media: the far end's WebRTC transport changed: a new connection replaces the old one")
+		if err := old.close(); err != nil {
+			s.log.Debug("media: closing the old WebRTC connection", "err", err)
+		}
+	}
+	return []byte(answer), nil
 }
 
 // setAnswerWebRTCLocked applies the far end's answer to our WebRTC offer.
@@ -524,17 +575,94 @@ func (s *Session) setAnswerWebRTCLocked(answer []byte) error {
 	if err != nil {
 		return fmt.Errorf("media: the far end's WebRTC answer: %w", err)
 	}
-	if err := s.rtc.setAnswer(string(answer)); err != nil {
-		return err
+	r := s.rtc
+	if r.est != nil {
+		if id := transportID(string(answer)); id != r.est.remoteID {
+			s.log.Warn("media: the far end answered our re-offer with new ICE credentials or a new DTLS certificate; keeping the connection as it is")
+		}
+	} else {
+		if err := r.setAnswer(string(answer)); err != nil {
+			return err
+		}
+		r.est = newEstablished(r.pendingLocal, string(answer), oppositeSetup(string(answer)))
 	}
 	s.applyLocked(n, nil)
 	return nil
 }
 
+// established is a connection after its first offer/answer: what later
+// exchanges of the call reuse. SIP re-INVITEs (hold, resume, session
+// timers) change directions and nothing of the transport; pion, shown
+// them, would stop a transceiver it sees inactive for good and cannot
+// roll back a re-offer the far end refused (491), so they never reach it.
+type established struct {
+	local    string // our description as first sent, with sendrecv
+	setup    string // our DTLS role: "active" or "passive"
+	remoteID string // the far end's ICE ufrag and DTLS fingerprint
+	version  uint64 // the o= version of our last description
+}
+
+func newEstablished(local, remote, setup string) *established {
+	e := &established{local: local, setup: setup, remoteID: transportID(remote)}
+	if f := strings.Fields(sdpLine(local, "o=")); len(f) >= 3 {
+		e.version, _ = strconv.ParseUint(f[2], 10, 64)
+	}
+	return e
+}
+
+// describe returns our description with direction dir, DTLS setup setup
+// ("" for our role) and the next o= version.
+func (e *established) describe(dir Direction, setup string) string {
+	if setup == "" {
+		setup = e.setup
+	}
+	e.version++
+	lines := strings.SplitAfter(withDirection(e.local, dir), "\n")
+	for i, l := range lines {
+		t := strings.TrimRight(l, "\r\n")
+		switch {
+		case strings.HasPrefix(t, "o="):
+			if f := strings.Fields(t); len(f) >= 3 {
+				f[2] = strconv.FormatUint(e.version, 10)
+				lines[i] = strings.Join(f, " ") + l[len(t):]
+			}
+		case strings.HasPrefix(t, "a=setup:"):
+			lines[i] = "a=setup:" + setup + l[len(t):]
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// transportID is what identifies the far end's transport in its
+// description: its ICE ufrag and DTLS fingerprint.
+func transportID(desc string) string {
+	return sdpLine(desc, "a=ice-ufrag:") + " " + sdpLine(desc, "a=fingerprint:")
+}
+
+// sdpLine returns the rest of the first line of desc that starts with
+// prefix, "" when none does.
+func sdpLine(desc, prefix string) string {
+	for l := range strings.Lines(desc) {
+		if t := strings.TrimRight(l, "\r\n"); strings.HasPrefix(t, prefix) {
+			return strings.TrimSpace(t[len(prefix):])
+		}
+	}
+	return ""
+}
+
+// oppositeSetup is our DTLS role after an answer whose a=setup is the far
+// end's: active makes us passive, and the reverse.
+func oppositeSetup(answer string) string {
+	if sdpLine(answer, "a=setup:") == "passive" {
+		return "active"
+	}
+	return "passive"
+}
+
 // writeWebRTC sends one packet on the WebRTC track; before DTLS has
 // connected (or after the connection ended) packets are dropped quietly.
-func (s *Session) writeWebRTC(st *loopState, pkt []byte) {
-	if err := s.rtc.write(pkt); err != nil {
+func (s *Session) writeWebRTC(st *loopState, r *rtcPeer, pkt []byte) {
+	if err := r.write(pkt); err != nil {
 		if !errors.Is(err, errTrackUnbound) && !st.writeFailing {
 			s.log.Warn("media: sending WebRTC audio failed", "err", err)
 		}

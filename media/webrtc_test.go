@@ -35,8 +35,11 @@ func TestWebRTCToneCrossesTheCall(t *testing.T) {
 				t.Fatalf("negotiated %q and %q, want %q", a.Codec(), b.Codec(), name)
 			}
 			start(t, a, b)
-			// DTLS takes a moment: count the call from the first frame heard.
-			waitFrames(t, recB, 150)
+			// DTLS takes a moment: count the call from the first packet.
+			waitReceiving(t, a)
+			waitReceiving(t, b)
+			waitFrames(t, recB, recB.Frames()+100)
+			waitFrames(t, recA, recA.Frames()+60)
 			_ = b.Close()
 			_ = a.Close()
 			for _, c := range []struct {
@@ -47,7 +50,7 @@ func TestWebRTCToneCrossesTheCall(t *testing.T) {
 			}{{"B", recB, 440, b.Stats()}, {"A", recA, 1000, a.Stats()}} {
 				heard, rate := c.rec.Samples()
 				// The last second: the first frames are silence until DTLS
-				// completes.
+				// connects.
 				tail := heard[len(heard)-rate:]
 				if got := mediatest.Measure(tail, rate, c.tone); got.SNR < 20 || got.Level < -12 {
 					t.Errorf("%s heard %.0f Hz at %.1f dBFS, SNR %.1f dB; want SNR > 20 dB (stats %+v)", c.who, c.tone, got.Level, got.SNR, c.st)

@@ -68,7 +68,8 @@ func TestWebRTCGathersFromTURN(t *testing.T) {
 				t.Errorf("TURN allocation made: %v, want %v", got, tc.relay)
 			}
 			start(t, a, b)
-			waitFrames(t, recB, 100)
+			waitReceiving(t, b)
+			waitFrames(t, recB, recB.Frames()+60)
 			heard, rate := recB.Samples()
 			if got := mediatest.Measure(heard[len(heard)-rate:], rate, 440); got.SNR < 20 {
 				t.Errorf("B heard 440 Hz at SNR %.1f dB", got.SNR)
