@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RACE        ?= -race
 TEST_FLAGS  ?= -count=1 -timeout 25m
 
-.PHONY: run build test check unit fuzz screenshots deps-build deps-test clean
+.PHONY: run build test check unit fuzz screenshots bench deps-build deps-test clean
 
 ## run: install build dependencies, build, and open the Ringdesk window
 run: build
@@ -46,6 +46,16 @@ fuzz:
 ## screenshots: the real window under Xvfb, saved as build/screenshots/*.png
 screenshots: build
 	bash scripts/screenshot.sh build/screenshots
+
+## bench: the end-to-end benchmarks of bench/ (CPU per call beside baresip,
+## mouth-to-ear latency), each call once, then the media stack's per-frame
+## benchmarks; no race detector. BENCH_CALL_SECONDS and
+## BENCH_LATENCY_SECONDS shorten the calls (see bench/README.md). It needs
+## the test peers (Kamailio, baresip), not the browser kits of deps-test.
+bench:
+	bash packaging/linux/deps.sh test
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench . -benchtime 1x ./bench
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./media ./media/codec/... ./media/resample
 
 deps-build:
 	bash packaging/linux/deps.sh build

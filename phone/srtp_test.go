@@ -267,7 +267,7 @@ func TestAccountSRTPMode(t *testing.T) {
 // TestSRTPRequiredAgainstBaresip: Ringdesk with SRTP required calls
 // baresip (Debian's baresip-core, srtp module loaded) through Kamailio.
 // baresip does SDES only when its account says mediaenc=srtp or
-// srtp-mand, which internal/testbed cannot set yet; without it baresip
+// srtp-mand, which internal/testbed sets with BaresipSRTP; without it baresip
 // refuses the RTP/SAVP offer with 488, and Ringdesk must end the call
 // with the 488 cause. With optional, the same baresip answers plain RTP
 // and the call carries audio (best effort).
