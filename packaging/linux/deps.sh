@@ -3,7 +3,8 @@
 # them are there already.
 #
 #   packaging/linux/deps.sh build   what `make run` needs: the cgo toolchain and
-#                                   headers for Fyne (OpenGL, X11) and libvpx
+#                                   headers for Fyne (OpenGL, X11) and libvpx,
+#                                   and a CJK font for the Chinese interface
 #   packaging/linux/deps.sh test    build + the real peers and tools the test
 #                                   suite starts (Kamailio, SIPp, baresip,
 #                                   gnome-keyring, Xvfb, Chromium and Node.js
@@ -16,6 +17,7 @@ set -euo pipefail
 build_packages=(
 	gcc libc6-dev pkg-config git ca-certificates
 	libgl1-mesa-dev libgl1-mesa-dri xorg-dev libvpx-dev
+	fonts-wqy-microhei
 )
 test_packages=(
 	kamailio kamailio-websocket-modules kamailio-tls-modules
