@@ -83,6 +83,7 @@ type Server struct {
 	stopping  chan struct{} // closed (under mu) when no new work may start
 	stopOnce  sync.Once
 	closeOnce sync.Once
+	tokens    tokenBox // the token SetToken put in place of Options.Token
 }
 
 // New makes a Server for the engine. It subscribes to the engine's events
@@ -385,7 +386,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	} else if r.URL.Path == "/v1/events" {
 		got = r.URL.Query().Get("token")
 	}
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) == 1
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token())) == 1
 }
 
 // loopbackHost says whether a Host header names this computer.

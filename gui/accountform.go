@@ -28,43 +28,75 @@ type accountForm struct {
 	w    *MainWindow
 	root fyne.CanvasObject
 
-	displayName  *widget.Entry
-	username     *widget.Entry
-	authUsername *widget.Entry
-	password     *widget.Entry
+	displayName  *keyEntry
+	username     *keyEntry
+	authUsername *keyEntry
+	password     *keyEntry
 	passwordHA1  *widget.Check
-	domain       *widget.Entry
+	domain       *keyEntry
 	transport    *widget.Select
-	server       *widget.Entry
+	server       *keyEntry
 	form         *widget.Form
 
 	errLabel *widget.Label
 	save     *widget.Button
 	skip     *widget.Button
 
+	// test and its two lines: Test registration and what it found.
+	test       *widget.Button
+	testResult *widget.Label
+	testDetail *widget.Label
+
+	spec      accountFormSpec
 	onSaved   func(store.Account)
 	onSkipped func()
 }
 
-func newAccountForm(w *MainWindow, onSaved func(store.Account), onSkipped func()) *accountForm {
-	f := &accountForm{w: w, onSaved: onSaved, onSkipped: onSkipped}
+// accountFormSpec is what differs between the first-run form and the
+// Settings tab's account editor.
+type accountFormSpec struct {
+	saver AccountSaver
+	// base is the account edited, whose other settings (codecs, SRTP,
+	// ...) are kept; nil for a new account.
+	base *store.Account
+	// id is the new account's ID (base's when editing).
+	id    string
+	title string
+	intro string
+	// skip is the second button's label: Skip, or Cancel.
+	skip string
+	// canTest offers Test registration.
+	canTest bool
+}
 
-	f.displayName = widget.NewEntry()
+// newAccountForm is the first-run form: one account, ID main, saved
+// through Options.Accounts.
+func newAccountForm(w *MainWindow, onSaved func(store.Account), onSkipped func()) *accountForm {
+	return newAccountFormWith(w, accountFormSpec{
+		saver: w.opts.Accounts, id: firstAccountID, title: txtFormTitle(), intro: txtFormIntro(), skip: txtSkip(),
+		canTest: w.opts.PhoneAccount != nil,
+	}, onSaved, onSkipped)
+}
+
+func newAccountFormWith(w *MainWindow, spec accountFormSpec, onSaved func(store.Account), onSkipped func()) *accountForm {
+	f := &accountForm{w: w, spec: spec, onSaved: onSaved, onSkipped: onSkipped}
+
+	f.displayName = newKeyEntry(w)
 	f.displayName.SetPlaceHolder(txtDisplayNamePlaceholder())
-	f.username = widget.NewEntry()
+	f.username = newKeyEntry(w)
 	f.username.SetPlaceHolder("1001")
-	f.authUsername = widget.NewEntry()
+	f.authUsername = newKeyEntry(w)
 	f.authUsername.SetPlaceHolder(txtAuthUsernamePlaceholder())
-	f.password = widget.NewPasswordEntry()
+	f.password = newKeyPasswordEntry(w)
 	f.passwordHA1 = widget.NewCheck(txtPasswordIsHA1(), nil)
-	f.domain = widget.NewEntry()
+	f.domain = newKeyEntry(w)
 	f.domain.SetPlaceHolder("pbx.example.com")
 	f.domain.OnChanged = func(string) { f.updateServerPlaceholder() }
-	f.server = widget.NewEntry()
+	f.server = newKeyEntry(w)
 	f.transport = widget.NewSelect(transports, func(string) { f.updateServerPlaceholder() })
 	f.transport.SetSelected("UDP")
 
-	for _, e := range []*widget.Entry{f.displayName, f.username, f.authUsername, f.password, f.domain, f.server} {
+	for _, e := range []*keyEntry{f.displayName, f.username, f.authUsername, f.password, f.domain, f.server} {
 		e.OnSubmitted = func(string) { f.submit() }
 	}
 
@@ -81,10 +113,14 @@ func newAccountForm(w *MainWindow, onSaved func(store.Account), onSkipped func()
 		},
 	}
 
-	title := widget.NewLabelWithStyle(txtFormTitle(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(spec.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	intro := widget.NewLabel(txtFormIntro())
+	title.Wrapping = fyne.TextWrapWord
+	intro := widget.NewLabel(spec.intro)
 	intro.Wrapping = fyne.TextWrapWord
+	if spec.base != nil {
+		f.fill(*spec.base)
+	}
 
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Wrapping = fyne.TextWrapWord
@@ -93,13 +129,25 @@ func newAccountForm(w *MainWindow, onSaved func(store.Account), onSkipped func()
 
 	f.save = widget.NewButtonWithIcon(txtSave(), theme.ConfirmIcon(), f.submit)
 	f.save.Importance = widget.HighImportance
-	f.skip = widget.NewButton(txtSkip(), f.onSkipped)
+	f.skip = widget.NewButton(spec.skip, f.onSkipped)
 
+	body := container.NewVBox(title, intro, f.form)
 	// Room on the right keeps the scroll bar off the entries' borders.
-	content := container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.Size(theme.SizeNamePadding)*2),
-		container.NewVBox(title, intro, f.form))
+	content := container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.Size(theme.SizeNamePadding)*2), body)
 	scroll := container.NewVScroll(content)
-	bottom := container.NewVBox(f.errLabel, container.NewGridWithColumns(2, f.skip, f.save))
+	bottom := container.NewVBox(f.errLabel)
+	if spec.canTest {
+		// Beside Save, where its verdict shows without scrolling.
+		f.test = widget.NewButtonWithIcon(txtTestRegistration(), theme.MediaPlayIcon(), f.testRegistration)
+		f.testResult = widget.NewLabel("")
+		f.testResult.Wrapping = fyne.TextWrapWord
+		f.testResult.Hide()
+		f.testDetail = hintLabel("")
+		f.testDetail.Hide()
+		bottom.Add(container.New(tightVBox{}, f.testResult, f.testDetail))
+		bottom.Add(f.test)
+	}
+	bottom.Add(container.NewGridWithColumns(2, f.skip, f.save))
 	f.root = container.NewPadded(container.NewBorder(nil, bottom, nil, nil, scroll))
 	return f
 }
@@ -129,16 +177,18 @@ func (f *accountForm) updateServerPlaceholder() {
 // defaulting to the extension, the transport lower-case, and every other
 // setting left for store to default.
 func (f *accountForm) account() (store.Account, error) {
-	acc := store.Account{
-		ID:            firstAccountID,
-		DisplayName:   strings.TrimSpace(f.displayName.Text),
-		Username:      strings.TrimSpace(f.username.Text),
-		AuthUsername:  strings.TrimSpace(f.authUsername.Text),
-		Domain:        strings.TrimSpace(f.domain.Text),
-		Transport:     strings.ToLower(f.transport.Selected),
-		Server:        strings.TrimSpace(f.server.Text),
-		PasswordIsHA1: f.passwordHA1.Checked,
+	var acc store.Account
+	if f.spec.base != nil {
+		acc = f.spec.base.Clone()
 	}
+	acc.ID = f.spec.id
+	acc.DisplayName = strings.TrimSpace(f.displayName.Text)
+	acc.Username = strings.TrimSpace(f.username.Text)
+	acc.AuthUsername = strings.TrimSpace(f.authUsername.Text)
+	acc.Domain = strings.TrimSpace(f.domain.Text)
+	acc.Transport = strings.ToLower(f.transport.Selected)
+	acc.Server = strings.TrimSpace(f.server.Text)
+	acc.PasswordIsHA1 = f.passwordHA1.Checked
 	if acc.AuthUsername == "" {
 		acc.AuthUsername = acc.Username
 	}
@@ -163,7 +213,7 @@ func (f *accountForm) submit() {
 		return
 	}
 	secret := f.password.Text
-	saver := f.w.opts.Accounts
+	saver := f.spec.saver
 	f.errLabel.Hide()
 	f.setSaving(true)
 	f.w.background(func() error { return saver.SaveAccount(acc, secret) }, func(err error) {
@@ -189,9 +239,32 @@ func (f *accountForm) setSaving(busy bool) {
 		f.save.SetText(txtSaving())
 		f.save.Disable()
 		f.skip.Disable()
+		if f.test != nil {
+			f.test.Disable()
+		}
 		return
+	}
+	if f.test != nil {
+		f.test.Enable()
 	}
 	f.save.SetText(txtSave())
 	f.save.Enable()
 	f.skip.Enable()
+}
+
+// fill shows acc in the fields, to be edited. The password field stays
+// empty: left so, the saved password is kept.
+func (f *accountForm) fill(acc store.Account) {
+	f.displayName.SetText(acc.DisplayName)
+	f.username.SetText(acc.Username)
+	if acc.AuthUsername != acc.Username {
+		f.authUsername.SetText(acc.AuthUsername)
+	}
+	f.domain.SetText(acc.Domain)
+	if t := strings.ToUpper(acc.Transport); t != "" {
+		f.transport.SetSelected(t)
+	}
+	f.server.SetText(acc.Server)
+	f.passwordHA1.SetChecked(acc.PasswordIsHA1)
+	f.password.SetPlaceHolder(txtPasswordKeep())
 }

@@ -158,11 +158,31 @@ func (w *MainWindow) callEvent(ev phone.Event) {
 	if info.State == phone.CallStateIncoming && ev.Type == phone.EventIncomingCall {
 		if _, ok := w.popups[info.ID]; !ok {
 			w.popups[info.ID] = newIncomingPopup(w, info)
+			w.notifyIncoming(info)
 		}
 	} else if pop, ok := w.popups[info.ID]; ok && info.State != phone.CallStateIncoming {
 		pop.close()
 	}
 	w.updateScreen()
+}
+
+// notifyIncoming tells the system an incoming call rings, with the
+// caller's number and name: the window may be hidden in the tray or
+// behind the CRM.
+func (w *MainWindow) notifyIncoming(info phone.CallInfo) {
+	w.app.SendNotification(fyne.NewNotification(txtIncomingTitle(), incomingNotice(info)))
+}
+
+// incomingNotice is the notification's text: "Jane Black · 0901234567",
+// or the number alone.
+func incomingNotice(info phone.CallInfo) string {
+	switch {
+	case info.Name != "" && info.Number != "" && info.Name != info.Number:
+		return info.Name + " · " + info.Number
+	case info.Number != "":
+		return info.Number
+	}
+	return info.Name
 }
 
 // linkConsultation keeps the original call's panel in step with its
@@ -549,6 +569,7 @@ func (p *callPanel) toggleKeypad() {
 // sendDTMF sends one digit and lists what was sent.
 func (p *callPanel) sendDTMF(digit string) {
 	p.dtmfSent += digit
+	p.w.keyTone(digit)
 	p.showStatus(txtDTMFSent(p.dtmfSent), widget.MediumImportance)
 	p.command(nil, func(ctx context.Context, c *phone.Call) error { return c.SendDTMF(ctx, digit) })
 }

@@ -30,6 +30,8 @@ type dialpadView struct {
 	call   *widget.Button
 	video  *widget.Button
 	status *widget.Label
+	// complete suggests numbers from the history and the contacts.
+	complete *completion
 }
 
 // newDialpadView builds the screen.
@@ -40,6 +42,9 @@ func newDialpadView(w *MainWindow) *dialpadView {
 	d.entry.SetPlaceHolder(txtNumberPlaceholder())
 	d.entry.OnSubmitted = func(string) { d.dial(false) }
 	d.entry.onShortcut = w.typedShortcut
+	d.complete = newCompletion(d)
+	d.entry.OnChanged = d.complete.changed
+	d.entry.onKey = d.complete.typedKey
 	d.back = widget.NewButtonWithIcon("", backspaceIcon, func() {
 		d.entry.backspace()
 		d.focusEntry()
@@ -67,13 +72,15 @@ func newDialpadView(w *MainWindow) *dialpadView {
 	d.status.Hide()
 
 	bottom := container.NewVBox(container.NewGridWithColumns(2, d.call, d.video), d.status)
-	d.root = container.NewBorder(entryRow, bottom, nil, nil, pad)
+	// The suggestions lie over the keys' top rows, under the field.
+	d.root = container.NewBorder(entryRow, bottom, nil, nil, container.NewStack(pad, d.complete.root))
 	return d
 }
 
 // press types s as if from the keyboard and gives the entry the focus back,
 // so typing can go on from the keyboard.
 func (d *dialpadView) press(s string) {
+	d.w.keyTone(s)
 	d.entry.press(s)
 	d.focusEntry()
 }
@@ -114,6 +121,7 @@ func (d *dialpadView) dial(video bool) {
 			account = d.w.engineAcc.ID()
 		}
 		d.setDialling(true)
+		d.complete.hide()
 		d.showStatus(txtCalling(number), widget.MediumImportance)
 		d.w.background(func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)

@@ -39,6 +39,18 @@ func TestDialpadKeysAndKeyboardFillEntry(t *testing.T) {
 	}
 }
 
+// TestDialpadKeysSound: each tapped key goes to Options.KeyTone.
+func TestDialpadKeysSound(t *testing.T) {
+	var heard []rune
+	w := newTestWindow(t, Options{Config: oneAccount(), KeyTone: func(r rune) { heard = append(heard, r) }})
+	for _, k := range []string{"1", "#", "0"} {
+		test.Tap(w.dialpad.keys[k])
+	}
+	if string(heard) != "1#0" {
+		t.Errorf("key tones %q, want \"1#0\"", string(heard))
+	}
+}
+
 func TestZeroKeySecondaryTapTypesPlus(t *testing.T) {
 	w := newTestWindow(t, Options{Config: oneAccount()})
 	d := w.dialpad

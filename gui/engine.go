@@ -21,6 +21,7 @@ func (w *MainWindow) startEngine() {
 		st, cause := w.engineAcc.Registration()
 		w.chip.setRegistration(st, cause)
 	}
+	w.updateTray()
 	for _, c := range p.Calls() {
 		info := c.Info()
 		w.callEvent(phone.Event{Type: phone.EventOutgoingCall, Call: &info})
@@ -85,6 +86,12 @@ func (w *MainWindow) shutdown() {
 	if w.contacts != nil {
 		w.contacts.pause.stop()
 	}
+	if w.settings != nil {
+		w.settings.hidden() // lets the microphone go
+	}
+	if w.dialpad != nil {
+		w.dialpad.complete.pause.stop()
+	}
 	if w.sub != nil {
 		w.sub.Close()
 	}
@@ -126,6 +133,9 @@ func (w *MainWindow) applyEvent(ev phone.Event) {
 		default:
 			w.chip.setRegistration(phone.RegFailed, ev.Cause)
 		}
+		w.updateTray()
+	case phone.EventPhoneStatus:
+		w.updateTray()
 	case phone.EventCallerInfo:
 		if ev.Call != nil && ev.CallerInfo != nil {
 			w.callerInfo(ev.Call.ID, *ev.CallerInfo)
@@ -144,6 +154,7 @@ func (w *MainWindow) retryRegistration() {
 		return
 	}
 	w.chip.setRegistration(phone.RegRegistering, nil)
+	w.updateTray()
 	w.background(func() error { acc.Register(); return nil }, func(error) {})
 }
 

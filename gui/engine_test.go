@@ -39,6 +39,13 @@ func newEngineBench(t *testing.T) *engineBench {
 // newEngineBenchCRM is newEngineBench with the caller lookup of lookupCfg.
 func newEngineBenchCRM(t *testing.T, lookupCfg store.CRM) *engineBench {
 	t.Helper()
+	return newEngineBenchOn(t, lookupCfg, nil)
+}
+
+// newEngineBenchOn is newEngineBenchCRM with the window on the app wrap
+// makes of the test app.
+func newEngineBenchOn(t *testing.T, lookupCfg store.CRM, wrap func(fyne.App) fyne.App) *engineBench {
+	t.Helper()
 	b := &engineBench{k: testbed.StartKamailio(t, testbed.KamailioNoAuth()), phone: phone.New()}
 	lookup, err := crm.New(lookupCfg, nil)
 	if err != nil {
@@ -58,7 +65,7 @@ func newEngineBenchCRM(t *testing.T, lookupCfg store.CRM) *engineBench {
 	}
 	cfg := &store.Config{Accounts: []store.Account{{ID: "main", DisplayName: "Agent", Username: "1001",
 		Domain: b.k.Domain(), Transport: "udp", Server: b.k.UDPAddr()}}}
-	b.w = newTestWindow(t, Options{Config: cfg, Phone: b.phone})
+	b.w = newTestWindowOn(t, wrap, Options{Config: cfg, Phone: b.phone})
 	b.w.waitUI(t, "the chip to say Registered", func() bool { return b.w.chip.state == phone.RegRegistered })
 	assertShows(t, b.w, "Registered")
 	return b

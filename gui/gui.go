@@ -5,7 +5,14 @@
 // panels while there are calls (calls.go). Given a history or a contacts
 // search, the dialpad's screen becomes the Phone tab, beside History
 // (historytab.go) and Contacts (contactstab.go). A ringing call also gets a popup
-// window of its own (incoming.go). The window follows the engine
+// window of its own (incoming.go) and an OS notification. With
+// Options.Settings there is a Settings tab (settings*.go): accounts with a
+// registration test, audio devices, caller lookup, the local API's token
+// and trusted origins, language and start on login. Where the desktop has
+// a system tray, Ringdesk has an icon there (tray.go) and closing the
+// window while registered hides it to the tray. The dial field suggests
+// recent numbers and contacts as you type (completion.go); Ctrl+1 to
+// Ctrl+4 switch tabs (shortcuts.go). The window follows the engine
 // (Options.Phone) through one event subscription (engine.go). Everything the user reads
 // goes through Fyne's lang.L with the English text as the key (see text.go),
 // and every change that starts off the UI goroutine reaches the widgets through
@@ -53,6 +60,22 @@ type Options struct {
 	// an empty one) for the Contacts tab; (*crm.Service).Search fits. It is
 	// called off the UI goroutine. Nil hides the tab.
 	SearchContacts func(query string) []crm.Contact
+	// Settings keeps what the Settings tab changes; nil (or ConfigErr set)
+	// shows the settings read-only.
+	Settings SettingsStore
+	// PhoneAccount turns an account and its password into the engine's
+	// account, for Settings' Test registration; nil hides that button.
+	PhoneAccount func(acc store.Account, secret string) phone.AccountConfig
+	// APIToken shows and rotates the local API's token in Settings; nil
+	// when the API is not running.
+	APIToken APIToken
+	// Audio lists and tests the sound devices in Settings; nil in a build
+	// without device support.
+	Audio AudioDevices
+	// KeyTone, when set, sounds the key a person pressed on the dialpad or
+	// on a call's keypad (local feedback; the digit goes to the far end
+	// separately). It must not block.
+	KeyTone func(digit rune)
 	// Logger receives the GUI's log lines; nil discards them.
 	Logger *slog.Logger
 	// OnWindow, when set, is called by Run with the main window once it is

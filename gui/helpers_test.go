@@ -81,7 +81,17 @@ type testWindow struct {
 // newTestWindow builds the main window on a test app that is torn down with t.
 func newTestWindow(t *testing.T, opts Options) *testWindow {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return newTestWindowOn(t, nil, opts)
+}
+
+// newTestWindowOn is newTestWindow on the app wrap makes of the test app
+// (nil: the test app itself).
+func newTestWindowOn(t *testing.T, wrap func(fyne.App) fyne.App, opts Options) *testWindow {
+	t.Helper()
+	var a fyne.App = test.NewTempApp(t)
+	if wrap != nil {
+		a = wrap(a)
+	}
 	if opts.Config == nil {
 		opts.Config = &store.Config{}
 	}

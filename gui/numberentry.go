@@ -14,6 +14,17 @@ type numberEntry struct {
 	// onShortcut, when set, is offered the custom shortcuts (Ctrl+M, ...)
 	// first: a focused entry takes them before the window's canvas does.
 	onShortcut func(fyne.Shortcut) bool
+	// onKey, when set, is offered each key first (the completion list's
+	// Up, Down, Enter and Esc); true means it used the key.
+	onKey func(*fyne.KeyEvent) bool
+}
+
+// TypedKey offers the key to onKey, then to Entry.
+func (e *numberEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.onKey != nil && e.onKey(ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
 
 func newNumberEntry() *numberEntry {

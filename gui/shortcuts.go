@@ -35,6 +35,24 @@ var windowShortcuts = []windowShortcut{
 	{&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: ctrl}, (*MainWindow).toggleMute},
 	{&desktop.CustomShortcut{KeyName: fyne.KeyH, Modifier: ctrl}, (*MainWindow).toggleHold},
 	{&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: ctrl}, (*MainWindow).focusDial},
+	{&desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: ctrl}, func(w *MainWindow) { w.switchTab(0) }},
+	{&desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: ctrl}, func(w *MainWindow) { w.switchTab(1) }},
+	{&desktop.CustomShortcut{KeyName: fyne.Key3, Modifier: ctrl}, func(w *MainWindow) { w.switchTab(2) }},
+	{&desktop.CustomShortcut{KeyName: fyne.Key4, Modifier: ctrl}, func(w *MainWindow) { w.switchTab(3) }},
+}
+
+// switchTab shows the i-th tab (from 0), as Ctrl+1 ... Ctrl+4 do.
+func (w *MainWindow) switchTab(i int) {
+	if w.tabs == nil || i < 0 || i >= len(w.tabs.Items) {
+		return
+	}
+	if w.tabs.SelectedIndex() == i {
+		return
+	}
+	w.tabs.SelectIndex(i)
+	if i == 0 {
+		w.focusDial()
+	}
 }
 
 // addShortcuts registers the shortcuts on the window's canvas. A focused

@@ -47,6 +47,9 @@ type MainWindow struct {
 	// history and contacts are the tabs' views; nil without their option.
 	history  *historyView
 	contacts *contactsView
+	settings *settingsView
+	// tray is the system tray icon's menu; nil where there is no tray.
+	tray *trayMenu
 	// popups are the incoming-call popups on show, by call id.
 	popups map[string]*incomingPopup
 	// confirms are the ConfirmDial dialogs waiting for an answer.
@@ -108,6 +111,13 @@ func NewMainWindow(a fyne.App, opts Options) *MainWindow {
 	if w.opts.SearchContacts != nil {
 		w.contacts = newContactsView(w, w.opts.SearchContacts)
 	}
+	if w.opts.ConfigErr != nil {
+		w.opts.Settings = nil // never save over a file that did not load
+	}
+	if w.opts.Settings != nil {
+		w.settings = newSettingsView(w)
+	}
+	w.setupTray()
 
 	if w.canAddAccount() && w.account == nil {
 		w.showForm()
@@ -189,7 +199,7 @@ func (w *MainWindow) showDialpad() {
 		top.Add(newConfigErrorBanner(w.opts.ConfigErr, w.opts.ConfigPath))
 	}
 	var center fyne.CanvasObject = container.NewStack(w.dialpad.root, w.calls.root)
-	if w.history != nil || w.contacts != nil {
+	if w.history != nil || w.contacts != nil || w.settings != nil {
 		center = w.newTabs(center)
 	}
 	c := w.win.Canvas()
@@ -210,6 +220,11 @@ func (w *MainWindow) newTabs(phoneScreen fyne.CanvasObject) *container.AppTabs {
 	if w.contacts != nil {
 		w.tabs.Append(container.NewTabItemWithIcon(txtTabContacts(), theme.AccountIcon(), w.contacts.root))
 	}
+	if w.settings != nil {
+		// The gear alone: four labelled tabs do not fit the narrow window
+		// (Fyne would fold the last into a "…" menu). Ctrl+4 opens it too.
+		w.tabs.Append(container.NewTabItemWithIcon("", theme.SettingsIcon(), w.settings.root))
+	}
 	// At the bottom, within reach, as on a phone.
 	w.tabs.SetTabLocation(container.TabLocationBottom)
 	w.tabs.OnSelected = w.tabSelected
@@ -219,6 +234,9 @@ func (w *MainWindow) newTabs(phoneScreen fyne.CanvasObject) *container.AppTabs {
 // tabSelected brings the chosen tab up to date and gives its field the focus.
 func (w *MainWindow) tabSelected(t *container.TabItem) {
 	c := w.win.Canvas()
+	if w.settings != nil && t.Content != w.settings.root {
+		w.settings.hidden()
+	}
 	switch {
 	case t == w.phoneTab:
 		w.updateScreen()
@@ -230,6 +248,9 @@ func (w *MainWindow) tabSelected(t *container.TabItem) {
 			w.contacts.reload()
 		}
 		c.Focus(w.contacts.search)
+	case w.settings != nil && t.Content == w.settings.root:
+		c.Unfocus()
+		w.settings.shown()
 	}
 }
 
@@ -295,4 +316,11 @@ func (w *MainWindow) background(work func() error, apply func(error)) {
 			apply(err)
 		})
 	}()
+}
+
+// keyTone sounds a pressed dial-pad key through Options.KeyTone.
+func (w *MainWindow) keyTone(key string) {
+	if r := []rune(key); w.opts.KeyTone != nil && len(r) == 1 {
+		w.opts.KeyTone(r[0])
+	}
 }

@@ -9,3 +9,10 @@ package phone
 func (p *Phone) PublishMicError(message string) {
 	p.emit(Event{Type: EventMicError, Message: message})
 }
+
+// PublishError tells subscribers of a problem outside any call's
+// signalling (ERROR), such as a speaker that does not open, with message,
+// a sentence for a person.
+func (p *Phone) PublishError(message string) {
+	p.emit(Event{Type: EventError, Message: message})
+}

@@ -62,7 +62,7 @@ func runHeadless(ctx context.Context, f flags, logger *applog.Logger, profile *s
 		}
 	}()
 
-	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout, true, nil)
+	services, err = startServices(ctx, f, logger, profile, cfg, p, stdout, true, apiHooks{})
 	if err != nil {
 		fmt.Fprintln(stdout, "ERROR", err)
 		return 1

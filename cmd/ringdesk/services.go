@@ -34,14 +34,22 @@ func historyPath(profile *store.Profile) string {
 	return filepath.Join(filepath.Dir(profile.Path()), "history.db")
 }
 
+// apiHooks are the local API's calls into the window, nil in headless
+// mode: confirm asks the agent before dialling a link handed over by the
+// system, micCheck measures the microphone for /v1/mic-check.
+type apiHooks struct {
+	confirm  func(context.Context, api.ExternalDial) bool
+	micCheck func(context.Context) (level, peak float64, err error)
+}
+
 // startServices opens the history, starts the caller lookup and the
 // watcher, and serves the local API on its loopback address. The API's
-// address goes to out as "API http://127.0.0.1:PORT". confirm, when not
-// nil, is asked before dialling a link handed over by the system. Whatever
+// address goes to out as "API http://127.0.0.1:PORT". The hooks are what
+// only the window has (see apiHooks). Whatever
 // started is closed again when a later part fails, except that without
 // needAPI a failing API leaves the rest running (the window works without
 // it) and only the error says so.
-func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer, needAPI bool, confirm func(context.Context, api.ExternalDial) bool) (s *services, err error) {
+func startServices(ctx context.Context, f flags, logger *applog.Logger, profile *store.Profile, cfg *store.Config, p *phone.Phone, out io.Writer, needAPI bool, hooks apiHooks) (s *services, err error) {
 	s = &services{}
 	apiStage := false
 	defer func() {
@@ -78,7 +86,7 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 	logger.Info("local API token", "source", source)
 	s.api, err = api.New(api.Options{Phone: p, Token: token, AllowedOrigins: cfg.API.AllowedOrigins,
 		History: s.history, Lookup: s.crm.Resolver, DialsPerMinute: cfg.API.DialLimit(),
-		ConfirmDial: confirm, Version: version, Logger: logger.Logger})
+		ConfirmDial: hooks.confirm, MicCheck: hooks.micCheck, Version: version, Logger: logger.Logger})
 	if err != nil {
 		return s, fmt.Errorf("local API: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,10 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 		gui.Run(opts)
 		return 0
 	}
-	p := phone.New(phone.WithLogger(logger.Logger), phone.WithSIPTrace(logger.TraceSIP))
+	audio := newWindowAudio(func() store.Audio { return profile.Config().Audio }, logger.Logger)
+	p := phone.New(phone.WithLogger(logger.Logger), phone.WithSIPTrace(logger.TraceSIP), phone.WithMedia(audio.media))
+	audio.start(p, &opts)
+	defer audio.close()
 	opts.Accounts = accountStarter{profile: profile, phone: p}
 	var window atomic.Pointer[gui.MainWindow]
 	confirm := func(ctx context.Context, d api.ExternalDial) bool {
@@ -45,7 +49,7 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 		return window.Load().ConfirmDial(ctx, d.Number, d.URI)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, confirm)
+	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, apiHooks{confirm: confirm, micCheck: audio.micCheck})
 	switch {
 	case err != nil && services != nil:
 		logger.Error("Ringdesk runs without its local API", "error", err)
@@ -70,6 +74,7 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 
 	opts.Phone = p
 	opts.OnWindow = func(w *gui.MainWindow) { window.Store(w) }
+	settingsOptions(&opts, f, profile, cfg, p, services)
 	if services != nil {
 		opts.History = services.history
 		opts.SearchContacts = services.crm.Search
@@ -100,15 +105,22 @@ func (s accountStarter) SaveAccount(acc store.Account, secret string) error {
 	if err := s.profile.SaveAccount(acc, secret); err != nil {
 		return err
 	}
+	return s.restart(acc, secret)
+}
+
+// restart starts the saved account (with the defaults the store filled
+// in) in the engine with secret, stopping it first if it runs.
+func (s accountStarter) restart(acc store.Account, secret string) error {
 	for _, saved := range s.profile.Config().Accounts {
 		if saved.ID == acc.ID {
-			acc = saved // with the defaults the store filled in
+			acc = saved
 		}
 	}
 	if _, err := s.phone.Account(acc.ID); err == nil {
 		_ = s.phone.RemoveAccount(acc.ID) // edited: start it again as it now is
 	}
-	if _, err := s.phone.AddAccount(phoneAccount(acc, secret)); err != nil {
+	c := withTURNCredentials(phoneAccount(acc, secret), acc, s.profile, slog.Default())
+	if _, err := s.phone.AddAccount(c); err != nil {
 		return fmt.Errorf("the account was saved, but the phone could not start it: %w", err)
 	}
 	return nil

@@ -4,7 +4,9 @@
 // (Kamailio, baresip, SIPp) under the X display scripts/screenshot.sh
 // starts, and saves what a person would see: the window registered, the
 // incoming-call popup with the caller card, and the call panel with two
-// calls, and the History tab, in English and Vietnamese. It runs only with the screenshots
+// calls, an attended transfer under way, the History tab, and the
+// Settings tab with an account's Test registration, in English,
+// Vietnamese and Simplified Chinese. It runs only with the screenshots
 // build tag, from `make screenshots`:
 //
 //	RINGDESK_BIN=build/ringdesk SCREENSHOT_DIR=build/screenshots DISPLAY=:N \
@@ -46,7 +48,7 @@ func TestScreens(t *testing.T) {
 	// both baresip, which takes the hold re-INVITE a second call sends.
 	customer := testbed.StartBaresip(t, testbed.BaresipRegister(k, "1002"))
 	testbed.StartBaresip(t, testbed.BaresipRegister(k, "1003"))
-	for _, lang := range []string{"en", "vi"} {
+	for _, lang := range []string{"en", "vi", "zh-Hans"} {
 		t.Run(lang, func(t *testing.T) { screens(t, k, customer, bin, out, lang) })
 	}
 }
@@ -105,7 +107,7 @@ path = %q
 		t.Fatal(err)
 	}
 	incoming := waitCall(t, a, "incoming")
-	popupTitle := map[string]string{"en": "Incoming call from ", "vi": "Cuộc gọi đến từ "}[lang]
+	popupTitle := map[string]string{"en": "Incoming call from ", "vi": "Cuộc gọi đến từ ", "zh-Hans": "来自 "}[lang]
 	popup := waitWindow(t, "^"+popupTitle)
 	time.Sleep(1500 * time.Millisecond) // the caller card
 	snap(t, popup, filepath.Join(out, "incoming-"+lang+".png"))
@@ -120,10 +122,21 @@ path = %q
 	time.Sleep(3 * time.Second) // the timers tick, the switcher lists both
 	snap(t, main, filepath.Join(out, "two-calls-"+lang+".png"))
 
-	for _, c := range a.calls(t) {
-		a.post(t, "/v1/calls/"+c.ID+"/hangup", "")
+	a.hangUpAll(t)
+
+	// An attended transfer: the customer calls again, the agent answers
+	// and consults the colleague; both panels offer Complete and Cancel.
+	if err := customer.Dial(k.URI("1001")); err != nil {
+		t.Fatal(err)
 	}
-	poll(t, "the calls to end", func() bool { return len(a.calls(t)) == 0 })
+	incoming = waitCall(t, a, "incoming")
+	a.post(t, "/v1/calls/"+incoming+"/answer", "")
+	waitState(t, a, incoming, "established")
+	a.post(t, "/v1/calls/"+incoming+"/attended-transfer", `{"to":"1003"}`)
+	waitState(t, a, "", "established", "held")
+	time.Sleep(2 * time.Second)
+	snap(t, main, filepath.Join(out, "consult-"+lang+".png"))
+	a.hangUpAll(t)
 
 	// The History tab (the tab bar is the window's bottom row; History is
 	// its second tab) lists the two calls with the caller card's name.
@@ -132,7 +145,82 @@ path = %q
 	}
 	time.Sleep(1500 * time.Millisecond) // the history query and the list drawn
 	snap(t, main, filepath.Join(out, "history-"+lang+".png"))
+
+	// The dial field suggests recent numbers and contacts: Ctrl+1 for
+	// the Phone tab, then 10 typed.
+	keys(t, main, "ctrl+1", "1", "0")
+	time.Sleep(time.Second)
+	snap(t, main, filepath.Join(out, "completion-"+lang+".png"))
+	keys(t, main, "Escape", "BackSpace", "BackSpace")
+
+	// Settings, by its shortcut Ctrl+4: the accounts, then the account
+	// editor after Test registration, then the local API's section.
+	keys(t, main, "ctrl+4")
+	time.Sleep(time.Second)
+	snap(t, main, filepath.Join(out, "settings-"+lang+".png"))
+	click(t, main, settingsEdit)
+	time.Sleep(500 * time.Millisecond)
+	click(t, main, settingsTest)
+	time.Sleep(2 * time.Second)
+	snap(t, main, filepath.Join(out, "settings-account-"+lang+".png"))
+	click(t, main, settingsCancel)
+	time.Sleep(500 * time.Millisecond)
+	click(t, main, settingsAPI)
+	time.Sleep(time.Second)
+	snap(t, main, filepath.Join(out, "settings-api-"+lang+".png"))
+	click(t, main, settingsAPIOpen) // closes it
+	time.Sleep(500 * time.Millisecond)
+	click(t, main, settingsGeneral)
+	time.Sleep(time.Second)
+	snap(t, main, filepath.Join(out, "settings-general-"+lang+".png"))
+	click(t, main, settingsGeneral) // closes it
+	time.Sleep(500 * time.Millisecond)
+	click(t, main, settingsAudio)
+	time.Sleep(1500 * time.Millisecond)
+	snap(t, main, filepath.Join(out, "settings-audio-"+lang+".png"))
 	a.stop(t)
+}
+
+// Where the tests click in the Settings tab (the window is 360x600).
+var (
+	settingsEdit = [2]int{90, 190}
+	settingsTest = [2]int{180, 490}
+	// Cancel leaves the account editor.
+	settingsCancel = [2]int{95, 530}
+	// The Local API header with the accounts open, and then open; and
+	// Language and startup with every section closed.
+	settingsAPI     = [2]int{180, 355}
+	settingsAPIOpen = [2]int{180, 209}
+	settingsGeneral = [2]int{180, 249}
+	settingsAudio   = [2]int{180, 129}
+)
+
+// keys presses keys (xdotool names, e.g. ctrl+4) in the window. With no
+// window manager the keyboard follows the pointer, so it rests on the
+// window first.
+func keys(t *testing.T, window string, names ...string) {
+	t.Helper()
+	args := append([]string{"mousemove", "--window", window, "180", "60", "key", "--delay", "100"}, names...)
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool key %v: %v\n%s", names, err, out)
+	}
+}
+
+// click clicks at a point of the window.
+func click(t *testing.T, window string, at [2]int) {
+	t.Helper()
+	if out, err := exec.Command("xdotool", "mousemove", "--window", window, fmt.Sprint(at[0]), fmt.Sprint(at[1]), "click", "1").CombinedOutput(); err != nil {
+		t.Fatalf("click at %v: %v\n%s", at, err, out)
+	}
+}
+
+// hangUpAll ends every call and waits until none is left.
+func (a *app) hangUpAll(t *testing.T) {
+	t.Helper()
+	for _, c := range a.calls(t) {
+		a.post(t, "/v1/calls/"+c.ID+"/hangup", "")
+	}
+	poll(t, "the calls to end", func() bool { return len(a.calls(t)) == 0 })
 }
 
 // start runs the binary with the config in dir, HOME and XDG folders of

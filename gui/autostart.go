@@ -1,0 +1,91 @@
+package gui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Start on login. On Linux (and the BSDs) Ringdesk writes an XDG autostart
+// entry, ~/.config/autostart/ringdesk.desktop, which every desktop that
+// follows the XDG Autostart specification runs at login; unticking the
+// box deletes it. Windows (a Run registry value) and macOS (a login item
+// through SMAppService) need their own code, not written yet: there the
+// box is shown disabled and says so.
+
+// autostartFile is the entry's name, after the application ID.
+const autostartFile = AppID + ".desktop"
+
+// autostartSupported says whether this system has an autostart Ringdesk
+// can set.
+func autostartSupported() bool {
+	return runtime.GOOS != "windows" && runtime.GOOS != "darwin" && runtime.GOOS != "android" && runtime.GOOS != "ios"
+}
+
+// autostartPath is the XDG autostart entry's path.
+func autostartPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no folder for the autostart entry: %w", err)
+	}
+	return filepath.Join(dir, "autostart", autostartFile), nil
+}
+
+// autostartEnabled says whether the autostart entry is there.
+func autostartEnabled() bool {
+	if !autostartSupported() {
+		return false
+	}
+	path, err := autostartPath()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(path)
+	return err == nil
+}
+
+// setAutostart writes or deletes the autostart entry; it starts this
+// program, wherever it is installed.
+func setAutostart(on bool) error {
+	path, err := autostartPath()
+	if err != nil {
+		return err
+	}
+	if !on {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove %s: %w", path, err)
+		}
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find Ringdesk's program file: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	entry := "[Desktop Entry]\nType=Application\nName=" + appName +
+		"\nComment=Softphone\nExec=" + desktopExecQuote(exe) +
+		"\nIcon=" + AppID + "\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(entry), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// desktopExecQuote quotes a program path for a .desktop file's Exec key
+// (Desktop Entry Specification, "The Exec key").
+func desktopExecQuote(path string) string {
+	if !strings.ContainsAny(path, " \t\n\"'\\><~|&;$*?#()`") {
+		return path
+	}
+	r := strings.NewReplacer(`\`, `\\\\`, `"`, `\\"`, "`", "\\\\`", `$`, `\\$`)
+	return `"` + r.Replace(path) + `"`
+}
