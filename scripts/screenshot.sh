@@ -11,7 +11,9 @@
 #   OUTDIR/dialpad-call.png  the same after typing 1002 and Return
 #   OUTDIR/dialpad-vi.png, dialpad-call-vi.png   the same in Vietnamese
 #   OUTDIR/config-error.png  a config with a bad transport: the error banner
-#   OUTDIR/{registered,incoming,two-calls}-{en,vi}.png  the window against real
+#   OUTDIR/{registered,incoming,two-calls,consult,history,completion,
+#           settings,settings-account,settings-audio,settings-api,
+#           settings-general}-{en,vi,zh-Hans}.png  the window against real
 #                            peers (internal/screenshots, a Go test)
 # and each run's output as OUTDIR/NAME.log. Everything it starts is stopped on
 # exit. Needs Debian's xvfb, xauth, x11-utils, xdotool, imagemagick and
