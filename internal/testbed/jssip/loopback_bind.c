@@ -1,7 +1,10 @@
 /* loopback_bind.c: an LD_PRELOAD shim for the test browser. It refuses
  * bind() to any address but loopback or the wildcard, so Chromium gathers
- * ICE candidates on 127.0.0.1 only and no test traffic can leave the
- * machine. Built by internal/testbed (cc -shared) before Chromium starts. */
+ * ICE candidates on 127.0.0.1 only. With the page dropping any other
+ * candidate and our side offering loopback ones only, the calls' media
+ * stays on 127.0.0.1 (it does not stop connect() or sendto() elsewhere:
+ * Chromium is started with its background networking off for that).
+ * Built by internal/testbed (cc -shared) before Chromium starts. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
