@@ -42,6 +42,11 @@ type Config struct {
 	// then does not apply to offers. A session without it offers plain
 	// RTP but still answers a WebRTC offer (with host candidates only).
 	WebRTC *WebRTCConfig
+	// OnConnectionLost, when set, is called once, on a goroutine of its
+	// own, when the call's media connection fails for good (WebRTC: ICE
+	// failed; the error wraps ErrConnectionLost), so the call can end
+	// rather than stay up in silence.
+	OnConnectionLost func(error)
 }
 
 // localIP resolves Config.LocalIP.

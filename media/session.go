@@ -69,6 +69,7 @@ type Session struct {
 	cname     string
 	sender    *rtp.Sender // owned by the media loop once started
 	rtcConfig *WebRTCConfig
+	onLost    func(error)
 
 	mu        sync.Mutex // guards the fields down to the blank line
 	sessionID uint64
@@ -172,6 +173,7 @@ func NewSession(cfg Config) (*Session, error) {
 		cname:     fmt.Sprintf("%016x@ringdesk", rand.Uint64()),
 		sender:    rtp.NewSender(),
 		rtcConfig: cfg.WebRTC,
+		onLost:    cfg.OnConnectionLost,
 		sessionID: rand.Uint64() >> 2,
 		version:   1,
 		dtmfOut:   make(chan dtmfRequest, dtmfQueue),

@@ -32,6 +32,10 @@ type WebRTCConfig struct {
 	// answer is sent (SIP carries no trickled candidates): after it, the
 	// description goes with the candidates found so far. Zero means 3 s.
 	GatherTimeout time.Duration
+	// LostAfter is how long the far end may stay unreachable (no answer
+	// to ICE checks) before the connection counts as lost; zero means
+	// 30 s. See Config.OnConnectionLost.
+	LostAfter time.Duration
 }
 
 // ICEServer is one STUN or TURN server.
@@ -41,6 +45,15 @@ type ICEServer struct {
 	// Username and Credential authenticate to a TURN server.
 	Username, Credential string
 }
+
+// defaultLostAfter is WebRTCConfig.LostAfter's default: pion's own (5 s
+// to disconnected, 25 more to failed).
+const defaultLostAfter = 30 * time.Second
+
+// ErrConnectionLost says the call's media connection failed for good: the
+// far end stopped answering ICE checks (its network went away, or it did
+// without hanging up).
+var ErrConnectionLost = errors.New("the call's audio connection was lost: the far end stopped answering")
 
 // defaultGatherTimeout is WebRTCConfig.GatherTimeout's default: long
 // enough for a STUN answer from a server across the Internet, short
@@ -82,7 +95,7 @@ type rtcPeer struct {
 // newRTCPeer creates the PeerConnection. With a loopback local IP (tests
 // and machines without a network) it gathers loopback candidates only
 // and sends no multicast DNS; otherwise it gathers on every interface.
-func newRTCPeer(localIP netip.Addr, cfg WebRTCConfig, prefs []codec.Codec, log *slog.Logger) (*rtcPeer, error) {
+func newRTCPeer(localIP netip.Addr, cfg WebRTCConfig, prefs []codec.Codec, log *slog.Logger, lost func(error)) (*rtcPeer, error) {
 	m := &webrtc.MediaEngine{}
 	seenClock := map[int]bool{}
 	for _, c := range prefs {
@@ -123,6 +136,11 @@ func newRTCPeer(localIP netip.Addr, cfg WebRTCConfig, prefs []codec.Codec, log *
 		return nil, fmt.Errorf("media: WebRTC interceptors: %w", err)
 	}
 	var se webrtc.SettingEngine
+	lostAfter := cfg.LostAfter
+	if lostAfter <= 0 {
+		lostAfter = defaultLostAfter
+	}
+	se.SetICETimeouts(min(5*time.Second, lostAfter/5), lostAfter, min(2*time.Second, lostAfter/10))
 	if err := se.SetAnsweringDTLSRole(webrtc.DTLSRoleClient); err != nil {
 		return nil, fmt.Errorf("media: WebRTC DTLS role: %w", err)
 	}
@@ -150,8 +168,16 @@ func newRTCPeer(localIP netip.Addr, cfg WebRTCConfig, prefs []codec.Codec, log *
 	if r.gather <= 0 {
 		r.gather = defaultGatherTimeout
 	}
+	var lostOnce sync.Once
 	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
-		log.Info("media: WebRTC connection", "ice", st.String())
+		if st != webrtc.ICEConnectionStateFailed {
+			log.Info("media: WebRTC connection", "ice", st.String())
+			return
+		}
+		log.Warn("media: WebRTC connection failed: the far end stopped answering ICE checks", "after", lostAfter)
+		if lost != nil {
+			lostOnce.Do(func() { go lost(ErrConnectionLost) })
+		}
 	})
 	return r, nil
 }
@@ -443,7 +469,7 @@ func (s *Session) newPeer() (*rtcPeer, error) {
 	if s.rtcConfig != nil {
 		cfg = *s.rtcConfig
 	}
-	r, err := newRTCPeer(s.localIP, cfg, s.prefs, s.log)
+	r, err := newRTCPeer(s.localIP, cfg, s.prefs, s.log, s.onLost)
 	if err != nil {
 		return nil, err
 	}

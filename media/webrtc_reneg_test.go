@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,31 @@ func waitReceiving(t *testing.T, s *Session) {
 			t.Fatalf("no packet received in %v: %+v", guard, s.Stats())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWebRTCConnectionLost: when the far end vanishes without hanging up,
+// ICE fails after LostAfter and OnConnectionLost says so, once.
+func TestWebRTCConnectionLost(t *testing.T) {
+	lost := make(chan error, 2)
+	a := newSession(t, Config{WebRTC: &WebRTCConfig{LostAfter: 3 * time.Second}, OnConnectionLost: func(err error) { lost <- err }})
+	b := newSession(t, Config{Source: NewToneSource(440, 0.5), WebRTC: &WebRTCConfig{}})
+	negotiate(t, a, b)
+	start(t, a, b)
+	waitReceiving(t, a)
+	// b's process dies: no BYE, no DTLS close, just silence on the wire.
+	b.rtc.pc.SCTP().Transport().ICETransport().Stop()
+	select {
+	case err := <-lost:
+		if !errors.Is(err, ErrConnectionLost) {
+			t.Errorf("OnConnectionLost(%v), want ErrConnectionLost", err)
+		}
+	case <-time.After(guard + 10*time.Second):
+		t.Fatal("no OnConnectionLost after the far end vanished")
+	}
+	select {
+	case err := <-lost:
+		t.Errorf("OnConnectionLost called twice (%v)", err)
+	case <-time.After(500 * time.Millisecond):
 	}
 }

@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,6 +65,10 @@ func (p *Phone) newMedia(a *Account, c *Call) (mediaSession, error) {
 		opts := p.s.mediaConfig(c.info)
 		cfg.Source, cfg.Sink = opts.Source, opts.Sink
 	}
+	cfg.OnConnectionLost = func(err error) {
+		a.log.Warn("hanging up: the call's audio connection was lost", "call", c.info.ID, "error", err)
+		_ = c.byeWith(context.Background(), Cause{Message: connectionLostMessage, By: ByNetwork})
+	}
 	s, err := media.NewSession(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the call's audio: %w", err)
@@ -87,6 +92,10 @@ func (c AccountConfig) webRTC() *media.WebRTCConfig {
 	}
 	return w
 }
+
+// connectionLostMessage is the cause of a call ended because its media
+// connection failed (WebRTC: ICE failed) and it would stay up in silence.
+const connectionLostMessage = "Hung up: the call's audio connection was lost (the far end stopped answering)"
 
 // srtpMode is the account's SDES-SRTP policy for RTP/AVP and RTP/SAVP
 // audio. Empty SRTP means the default: optional on TLS accounts (the keys
