@@ -69,6 +69,7 @@ func TestErrorContract(t *testing.T) {
 		{"PUT", "/v1/hints", `{}`, 422, api.CodeInvalid},
 		{"PUT", "/v1/hints", `{"numbers":"1002"}`, 400, api.CodeBadRequest},
 		{"POST", "/v1/mic-check", "", 503, api.CodeUnavailable},
+		{"POST", "/v1/show", "", 503, api.CodeUnavailable},
 		{"GET", "/v1/history?page=0", "", 400, api.CodeBadRequest},
 		{"GET", "/v1/history?pageSize=100000", "", 400, api.CodeBadRequest},
 		{"GET", "/v1/history?direction=sideways", "", 400, api.CodeBadRequest},

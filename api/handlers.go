@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/history", s.history)
 	mux.HandleFunc("GET /v1/contacts/lookup", s.lookup)
 	mux.HandleFunc("POST /v1/open", s.open)
+	mux.HandleFunc("POST /v1/show", s.show)
 	mux.HandleFunc("POST /v1/mic-check", s.micCheck)
 	mux.HandleFunc("GET /v1/events", s.events)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -612,6 +613,19 @@ type ExternalDial struct {
 	// Account is the account that will dial it ("" for the first
 	// registered one).
 	Account string
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request) {
+	if err := readBody(r, &struct{}{}, true); err != nil {
+		writeError(w, err)
+		return
+	}
+	if s.opts.ShowWindow == nil {
+		writeError(w, errorf(http.StatusServiceUnavailable, CodeUnavailable, "this Ringdesk runs without a window (headless)"))
+		return
+	}
+	s.opts.ShowWindow()
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) open(w http.ResponseWriter, r *http.Request) {

@@ -56,6 +56,11 @@ type Options struct {
 	// peak in dBFS, or an error saying in words what is wrong (a failure
 	// is also published as MIC_ERROR). Without it that path answers 503.
 	MicCheck func(ctx context.Context) (level, peak float64, err error)
+	// ShowWindow, when set, answers POST /v1/show by bringing Ringdesk's
+	// window to the front (from the tray too): what a second start of
+	// Ringdesk asks of the first. Without it (headless) that path answers
+	// 503.
+	ShowWindow func()
 }
 
 // Server is the local API: an HTTP handler, its loopback listeners, and

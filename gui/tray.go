@@ -126,6 +126,11 @@ func (w *MainWindow) hideWindow() {
 	}
 }
 
+// Show brings the window to the front, from the tray too: what a second
+// start of Ringdesk asks of the running one. It may be called from any
+// goroutine.
+func (w *MainWindow) Show() { w.do(w.showWindow) }
+
 // showWindow brings the window back from the tray.
 func (w *MainWindow) showWindow() {
 	w.win.Show()

@@ -117,6 +117,13 @@ func TestTrayDNDAndHideOnClose(t *testing.T) {
 		t.Fatal("closing the window while registered should hide it to the tray")
 	}
 	da.item(t, "Show Ringdesk").Action()
+	if w.tray.hidden {
+		t.Error("Show Ringdesk left the window hidden")
+	}
+	// A second start of Ringdesk (POST /v1/show) brings it back too.
+	w.closeRequested()
+	w.Show()
+	w.waitUI(t, "the window to come back from the tray", func() bool { return !w.tray.hidden })
 
 	da.item(t, "Do Not Disturb").Action()
 	if !b.phone.DND() {

@@ -162,6 +162,15 @@ func TestTelLinkIsHandedToTheRunningInstance(t *testing.T) {
 		t.Errorf("a bad link: %v\n%s", err, out)
 	}
 
+	// Started again without a link, Ringdesk asks the running one to show
+	// its window; a headless one has none, and the second start says so
+	// rather than register the account a second time.
+	again := exec.Command(os.Args[0], profile...)
+	again.Env = append(os.Environ(), mainEnv+"=1")
+	if out, err := again.CombinedOutput(); err == nil || !strings.Contains(string(out), "a headless Ringdesk is running") {
+		t.Errorf("a second start beside a headless one: %v\n%s", err, out)
+	}
+
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

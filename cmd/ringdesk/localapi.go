@@ -96,25 +96,59 @@ func withoutPassword(link string) string {
 	return link
 }
 
+// errHeadlessRunning says the Ringdesk answering on the API address runs
+// without a window.
+var errHeadlessRunning = errors.New("a headless Ringdesk is running")
+
 // errNoInstance says no Ringdesk answers on the API address.
 var errNoInstance = errors.New("no Ringdesk is running")
 
-// handOver gives a link to the Ringdesk already running (single instance):
-// POST /v1/open on its local API. errNoInstance means none answered, so
-// this process should start and dial the link itself.
+// handOver hands link to the Ringdesk already serving its local API at
+// addr (POST /v1/open), which dials it. errNoInstance says none answers
+// there.
 func handOver(ctx context.Context, addr, token, link string) error {
 	body, err := json.Marshal(map[string]string{"uri": link})
 	if err != nil {
 		return err
 	}
+	if err := postLocal(ctx, addr, token, "/v1/open", body); err != nil {
+		if errors.Is(err, errNoInstance) {
+			return err
+		}
+		return fmt.Errorf("hand %s to the Ringdesk at %s: %w", link, addr, err)
+	}
+	return nil
+}
+
+// showRunning asks the Ringdesk already serving its local API at addr to
+// show its window (POST /v1/show). errNoInstance says none answers there;
+// errHeadlessRunning that a headless one does.
+func showRunning(ctx context.Context, addr, token string) error {
+	if err := postLocal(ctx, addr, token, "/v1/show", nil); err != nil {
+		if errors.Is(err, errNoInstance) {
+			return err
+		}
+		if r, ok := err.(*refusal); ok && r.status == http.StatusServiceUnavailable {
+			return fmt.Errorf("%w at %s: stop it first (Ctrl-C or its service) to use the window", errHeadlessRunning, addr)
+		}
+		return fmt.Errorf("show the window of the Ringdesk at %s: %w", addr, err)
+	}
+	return nil
+}
+
+// postLocal posts body to path of the local API at addr with the token,
+// within 5 s. A refusal comes back as the API's message with its status.
+func postLocal(ctx context.Context, addr, token, path string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/open", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("hand %s to the running Ringdesk: %w", link, err)
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -122,7 +156,7 @@ func handOver(ctx context.Context, addr, token, link string) error {
 		if errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &opErr) && opErr.Op == "dial") {
 			return errNoInstance
 		}
-		return fmt.Errorf("hand %s to the Ringdesk at %s: %w", link, addr, err)
+		return err
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -136,5 +170,13 @@ func handOver(ctx context.Context, addr, token, link string) error {
 	if json.Unmarshal(answer, &apiErr) == nil && apiErr.Error.Message != "" {
 		msg = apiErr.Error.Message
 	}
-	return fmt.Errorf("the Ringdesk at %s refused %s: %s (%d)", addr, link, msg, resp.StatusCode)
+	return &refusal{status: resp.StatusCode, message: msg}
 }
+
+// refusal is a local API's answer other than 2xx.
+type refusal struct {
+	status  int
+	message string
+}
+
+func (r *refusal) Error() string { return fmt.Sprintf("refused: %s (%d)", r.message, r.status) }

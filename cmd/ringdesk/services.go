@@ -36,10 +36,12 @@ func historyPath(profile *store.Profile) string {
 
 // apiHooks are the local API's calls into the window, nil in headless
 // mode: confirm asks the agent before dialling a link handed over by the
-// system, micCheck measures the microphone for /v1/mic-check.
+// system, micCheck measures the microphone for /v1/mic-check, show brings
+// the window to the front for /v1/show.
 type apiHooks struct {
 	confirm  func(context.Context, api.ExternalDial) bool
 	micCheck func(context.Context) (level, peak float64, err error)
+	show     func()
 }
 
 // startServices opens the history, starts the caller lookup and the
@@ -86,7 +88,7 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 	logger.Info("local API token", "source", source)
 	s.api, err = api.New(api.Options{Phone: p, Token: token, AllowedOrigins: cfg.API.AllowedOrigins,
 		History: s.history, Lookup: s.crm.Resolver, DialsPerMinute: cfg.API.DialLimit(),
-		ConfirmDial: hooks.confirm, MicCheck: hooks.micCheck, Version: version, Logger: logger.Logger})
+		ConfirmDial: hooks.confirm, MicCheck: hooks.micCheck, ShowWindow: hooks.show, Version: version, Logger: logger.Logger})
 	if err != nil {
 		return s, fmt.Errorf("local API: %w", err)
 	}

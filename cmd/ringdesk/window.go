@@ -49,7 +49,11 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 		return window.Load().ConfirmDial(ctx, d.Number, d.URI)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, apiHooks{confirm: confirm, micCheck: audio.micCheck})
+	services, err := startServices(ctx, f, logger, profile, cfg, p, io.Discard, false, apiHooks{confirm: confirm, micCheck: audio.micCheck, show: func() {
+		if w := window.Load(); w != nil {
+			w.Show()
+		}
+	}})
 	switch {
 	case err != nil && services != nil:
 		logger.Error("Ringdesk runs without its local API", "error", err)
