@@ -28,10 +28,13 @@ const (
 	// Error is the special information tone ("the number cannot be
 	// reached"): about 4 s, to play once.
 	Error = "error"
+	// Waiting is the call-waiting tone, played over a call while another
+	// one rings: one 5 s cycle (two short beeps, then silence), to loop.
+	Waiting = "waiting"
 )
 
-// Load returns the samples of the sound called name (Ring, Ringback, Busy
-// or Error), mono 16-bit, and their rate in Hz. The slice is the caller's.
+// Load returns the samples of the sound called name (Ring, Ringback, Busy,
+// Error or Waiting), mono 16-bit, and their rate in Hz. The slice is the caller's.
 func Load(name string) ([]int16, int, error) {
 	b, err := files.ReadFile(name + ".wav")
 	if err != nil {

@@ -25,8 +25,11 @@
 //     ends silently. A new call (placed, incoming or answered) cuts such a
 //     tone short.
 //   - KeyPressed plays a dial-pad key's DTMF pair on the speaker.
-//   - An incoming call rings on the ringer even while another call is up
-//     (call waiting); the window shows it too.
+//   - An incoming call while another call is up (established, not on
+//     hold) does not ring on the ringer: the call-waiting tone (two short
+//     beeps every 5 s) plays on the speaker, over the conversation, until
+//     it stops ringing; the window shows it too. With every other call on
+//     hold it rings as usual.
 //
 // The subscriber only flips state and tells the players, which never
 // wait, so the engine's events are drained at once.
@@ -67,8 +70,9 @@ type Tones struct {
 	ringing  map[string]bool // incoming calls ringing; guarded by mu
 	ringback map[string]bool // outgoing calls ringing without early media; guarded by mu
 	early    map[string]bool // outgoing calls that had early media; guarded by mu
+	up       map[string]bool // calls established and not on hold; guarded by mu
 	// speakerSound is what the speaker plays for calls (tones.None,
-	// Ringback, Busy or Error); guarded by mu.
+	// Ringback, Waiting, Busy or Error); guarded by mu.
 	speakerSound tones.Sound
 
 	closeOnce sync.Once
@@ -78,7 +82,7 @@ type Tones struct {
 // until Close.
 func Start(opts Options) *Tones {
 	t := &Tones{log: opts.Logger, done: make(chan struct{}),
-		ringing: map[string]bool{}, ringback: map[string]bool{}, early: map[string]bool{}}
+		ringing: map[string]bool{}, ringback: map[string]bool{}, early: map[string]bool{}, up: map[string]bool{}}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,6 +117,11 @@ func (t *Tones) handle(e phone.Event) {
 	id := e.Call.ID
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if e.Type != phone.EventCallEnd && e.Call.State == phone.CallStateEstablished {
+		t.up[id] = true
+	} else {
+		delete(t.up, id)
+	}
 	switch e.Type {
 	case phone.EventOutgoingCall, phone.EventIncomingCall, phone.EventInCall:
 		// A new call, or one answered: the last failure's tone is old news.
@@ -183,7 +192,7 @@ func (t *Tones) updateRinger() {
 	if t.ringer == nil {
 		return
 	}
-	switch ringing := len(t.ringing) > 0; {
+	switch ringing := len(t.ringing) > 0 && !t.waiting(); {
 	case ringing && t.ringer.Playing() != tones.Ring:
 		t.play(t.ringer, tones.Ring)
 	case !ringing && t.ringer.Playing() == tones.Ring:
@@ -197,18 +206,29 @@ func (t *Tones) updateSpeaker() {
 	if t.speaker == nil {
 		return
 	}
-	if len(t.ringback) > 0 {
-		if t.speakerSound != tones.Ringback || t.speaker.Playing() != tones.Ringback {
-			t.speakerSound = tones.Ringback
-			t.play(t.speaker, tones.Ringback)
+	want := tones.None
+	switch {
+	case len(t.ringback) > 0:
+		want = tones.Ringback
+	case t.waiting():
+		want = tones.Waiting
+	}
+	if want != tones.None {
+		if t.speakerSound != want || t.speaker.Playing() != want {
+			t.speakerSound = want
+			t.play(t.speaker, want)
 		}
 		return
 	}
-	if t.speakerSound == tones.Ringback {
+	if t.speakerSound == tones.Ringback || t.speakerSound == tones.Waiting {
 		t.speakerSound = tones.None
 		_ = t.speaker.Stop()
 	}
 }
+
+// waiting says a call rings while another is up: call waiting. t.mu is
+// held.
+func (t *Tones) waiting() bool { return len(t.ringing) > 0 && len(t.up) > 0 }
 
 func (t *Tones) play(p *tones.Player, s tones.Sound) {
 	if p == nil {

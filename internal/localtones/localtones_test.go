@@ -80,7 +80,7 @@ func quiet(t *testing.T, d *device, what string) {
 
 // newTones is a Tones without an engine, fed by handle.
 func newTones(ringer, speaker *device) *Tones {
-	t := &Tones{ringing: map[string]bool{}, ringback: map[string]bool{}, early: map[string]bool{}}
+	t := &Tones{ringing: map[string]bool{}, ringback: map[string]bool{}, early: map[string]bool{}, up: map[string]bool{}}
 	t.log = discard
 	t.ringer = tones.NewPlayer(ringer.open)
 	t.speaker = tones.NewPlayer(speaker.open)
@@ -107,6 +107,7 @@ func TestPolicy(t *testing.T) {
 	lt.handle(phone.Event{Type: phone.EventInCall, Call: call("1", phone.DirectionInbound, phone.CallStateEstablished)})
 	wait(t, "the ringtone to stop", func() bool { return lt.ringer.Playing() == tones.None })
 	quiet(t, ringer, "the ringer to close")
+	lt.handle(phone.Event{Type: phone.EventCallEnd, Call: call("1", phone.DirectionInbound, phone.CallStateEnded)})
 
 	// A call we place: 180 plays the ringback, IN_CALL stops it.
 	lt.handle(phone.Event{Type: phone.EventOutgoingCall, Call: call("2", phone.DirectionOutbound, phone.CallStateDialing)})
@@ -114,6 +115,23 @@ func TestPolicy(t *testing.T) {
 	hears(t, speaker, "the ringback", 425)
 	lt.handle(phone.Event{Type: phone.EventInCall, Call: call("2", phone.DirectionOutbound, phone.CallStateEstablished)})
 	quiet(t, speaker, "the ringback to stop")
+
+	// Call waiting: a call rings while call 2 is up: no ringtone, the
+	// call-waiting beeps on the speaker; with call 2 on hold, the ringtone.
+	lt.handle(phone.Event{Type: phone.EventIncomingCall, Call: call("9", phone.DirectionInbound, phone.CallStateIncoming)})
+	hears(t, speaker, "the call-waiting tone", 425)
+	if lt.ringer.Playing() != tones.None || lt.speaker.Playing() != tones.Waiting {
+		t.Errorf("call waiting: ringer %q, speaker %q", lt.ringer.Playing(), lt.speaker.Playing())
+	}
+	lt.handle(phone.Event{Type: phone.EventHold, Call: call("2", phone.DirectionOutbound, phone.CallStateHeld)})
+	wait(t, "the ringtone once the other call is held", func() bool { return lt.ringer.Playing() == tones.Ring })
+	quiet(t, speaker, "the call-waiting tone to stop")
+	lt.handle(phone.Event{Type: phone.EventUnhold, Call: call("2", phone.DirectionOutbound, phone.CallStateEstablished)})
+	wait(t, "the call-waiting tone again", func() bool { return lt.speaker.Playing() == tones.Waiting && lt.ringer.Playing() == tones.None })
+	lt.handle(phone.Event{Type: phone.EventCallEnd, Call: call("9", phone.DirectionInbound, phone.CallStateEnded),
+		Cause: &phone.Cause{Code: 487, By: phone.ByRemote}})
+	quiet(t, speaker, "the call-waiting tone to stop when the call stops ringing")
+	lt.handle(phone.Event{Type: phone.EventCallEnd, Call: call("2", phone.DirectionOutbound, phone.CallStateEnded)})
 
 	// 183 with SDP: early media, no ringback, not even after a later 180.
 	lt.handle(phone.Event{Type: phone.EventProgress, Call: call("3", phone.DirectionOutbound, phone.CallStateEarly)})

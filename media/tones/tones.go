@@ -25,18 +25,19 @@ import (
 // Sound names a local sound.
 type Sound string
 
-// The sounds a Player plays. Ring and Ringback loop until stopped; Busy
-// and Error play once.
+// The sounds a Player plays. Ring, Ringback and Waiting loop until
+// stopped; Busy and Error play once.
 const (
 	None     Sound = ""
 	Ring     Sound = sounds.Ring
 	Ringback Sound = sounds.Ringback
+	Waiting  Sound = sounds.Waiting
 	Busy     Sound = sounds.Busy
 	Error    Sound = sounds.Error
 )
 
 // Looped reports whether s plays in a loop until stopped.
-func (s Sound) Looped() bool { return s == Ring || s == Ringback }
+func (s Sound) Looped() bool { return s == Ring || s == Ringback || s == Waiting }
 
 // OpenFunc opens the sink a Player plays on. The Player closes it (when it
 // is an io.Closer) once nothing plays.
@@ -102,7 +103,7 @@ func NewPlayer(open OpenFunc, opts ...Option) *Player {
 // logged.
 func (p *Player) Play(s Sound) error {
 	switch s {
-	case Ring, Ringback, Busy, Error:
+	case Ring, Ringback, Waiting, Busy, Error:
 	default:
 		return fmt.Errorf("tones: no sound %q", s)
 	}

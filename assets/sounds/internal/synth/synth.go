@@ -19,6 +19,7 @@ func Sounds() map[string][]int16 {
 		"ringback.wav": Ringback(),
 		"busy.wav":     Busy(),
 		"error.wav":    Error(),
+		"waiting.wav":  Waiting(),
 	}
 }
 
@@ -72,6 +73,17 @@ func Error() []int16 {
 			burst(s, c*cycle+i*(seg+gap), seg, toneLevel, f)
 		}
 	}
+	return quantise(s)
+}
+
+// Waiting is one cycle of the call-waiting tone played over a call when
+// another one rings: two short 425 Hz beeps (0.2 s on, 0.2 s off, 0.2 s
+// on, ITU-T E.180 §2.9), then 4.4 s of silence, so it does not drown the
+// conversation.
+func Waiting() []int16 {
+	s := make([]float64, 5*Rate)
+	burst(s, 0, Rate/5, toneLevel, callProgress)
+	burst(s, 2*Rate/5, Rate/5, toneLevel, callProgress)
 	return quantise(s)
 }
 
