@@ -237,6 +237,9 @@ func (w *MainWindow) callEnded(p *callPanel, ev phone.Event) {
 		w.dialpad.showStatus(txtCallEnded(who, causeText(c, false)), widget.MediumImportance)
 	case ev.Duration > 0:
 		w.dialpad.showStatus(txtCallEndedAfter(who, formatDuration(ev.Duration)), widget.MediumImportance)
+	case c != nil && c.Message == "Call ended":
+		// Hung up before an answer: "ended: Call ended" would say it twice.
+		w.dialpad.showStatus(txtCallEndedPlain(who), widget.MediumImportance)
 	case c != nil:
 		w.dialpad.showStatus(txtCallEnded(who, causeText(c, false)), widget.MediumImportance)
 	default:

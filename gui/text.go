@@ -44,6 +44,9 @@ func txtCallFailed(number, reason string) string {
 func txtCallEnded(who, reason string) string {
 	return lang.L("Call with {{.Who}} ended: {{.Reason}}", map[string]any{"Who": who, "Reason": reason})
 }
+func txtCallEndedPlain(who string) string {
+	return lang.L("Call with {{.Who}} ended", map[string]any{"Who": who})
+}
 func txtCallEndedAfter(who, duration string) string {
 	return lang.L("Call with {{.Who}} ended after {{.Duration}}", map[string]any{"Who": who, "Duration": duration})
 }
