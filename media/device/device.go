@@ -69,7 +69,7 @@ func backends() []malgo.Backend {
 func newContext() (*malgo.AllocatedContext, error) {
 	ctx, err := malgo.InitContext(backends(), malgo.ContextConfig{}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("no sound system is available on this computer (%v): %w", err, ErrNoDevice)
+		return nil, wrapKind(ErrNoDevice, "no sound system is available on this computer (%v)", err)
 	}
 	return ctx, nil
 }
@@ -133,7 +133,7 @@ func findID(ctx *malgo.AllocatedContext, kind malgo.DeviceType, name string) (*m
 	}
 	if name == "" {
 		if len(infos) == 0 {
-			return nil, fmt.Errorf("this computer has no %s: %w", kindWord(kind), ErrNoDevice)
+			return nil, wrapKind(ErrNoDevice, "this computer has no %s", kindWord(kind))
 		}
 		return nil, nil
 	}
@@ -151,9 +151,9 @@ func findID(ctx *malgo.AllocatedContext, kind malgo.DeviceType, name string) (*m
 		names = append(names, fmt.Sprintf("%q", infos[i].Name()))
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("there is no %s %q: this computer has no %s at all: %w", kindWord(kind), name, kindWord(kind), ErrNoDevice)
+		return nil, wrapKind(ErrNoDevice, "there is no %s %q: this computer has no %s at all", kindWord(kind), name, kindWord(kind))
 	}
-	return nil, fmt.Errorf("there is no %s %q (this computer has %s): %w", kindWord(kind), name, strings.Join(names, ", "), ErrNoDevice)
+	return nil, wrapKind(ErrNoDevice, "there is no %s %q (this computer has %s)", kindWord(kind), name, strings.Join(names, ", "))
 }
 
 // openError turns miniaudio's failure to open or start a device into words
@@ -169,13 +169,13 @@ func openError(kind malgo.DeviceType, name string, err error) error {
 	if errors.As(err, &res) {
 		switch res {
 		case malgo.ErrAccessDenied:
-			return fmt.Errorf("the system does not let Ringdesk use the %s: allow it in the privacy or sound settings (%v): %w", what, err, ErrPermission)
+			return wrapKind(ErrPermission, "the system does not let Ringdesk use the %s: allow it in the privacy or sound settings (%v)", what, err)
 		case malgo.ErrBusy, malgo.ErrAlreadyInUse:
-			return fmt.Errorf("the %s is busy: another program is using it (%v): %w", what, err, ErrBusy)
+			return wrapKind(ErrBusy, "the %s is busy: another program is using it (%v)", what, err)
 		case malgo.ErrFailedToOpenBackendDevice, malgo.ErrFailedToStartBackendDevice:
-			return fmt.Errorf("the %s did not open: it may be unplugged or used by another program, or the sound system is not running (%v): %w", what, err, ErrBusy)
+			return wrapKind(ErrBusy, "the %s did not open: it may be unplugged or used by another program, or the sound system is not running (%v)", what, err)
 		case malgo.ErrDoesNotExist, malgo.ErrNoDevice, malgo.ErrNoBackend, malgo.ErrDeviceTypeNotSupported:
-			return fmt.Errorf("the %s is not there: is it unplugged? (%v): %w", what, err, ErrNoDevice)
+			return wrapKind(ErrNoDevice, "the %s is not there: is it unplugged? (%v)", what, err)
 		}
 	}
 	return fmt.Errorf("the %s could not be opened: %w", what, err)
@@ -221,4 +221,20 @@ func open(kind malgo.DeviceType, name string, data malgo.DataProc) (*malgo.Alloc
 		return nil, nil, openError(kind, name, err)
 	}
 	return ctx, dev, nil
+}
+
+// kindError is an error for a person whose sentence is complete in itself,
+// and which errors.Is matches with one of the Err values (its kind),
+// without that value's own words added to the sentence.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+// wrapKind makes a kindError of the sentence format (with args) and kind.
+func wrapKind(kind error, format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
 }

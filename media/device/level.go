@@ -122,9 +122,9 @@ func MicCheck(ctx context.Context, name string, d time.Duration) (Level, error) 
 	switch {
 	case count == 0:
 		// Nothing at all.
-		return lvl, fmt.Errorf("%s opened but sent no sound in %v: another program may hold it, or it stopped working: %w", what, d+micStartLimit, ErrBusy)
+		return lvl, wrapKind(ErrBusy, "%s opened but sent no sound in %v: another program may hold it, or it stopped working", what, d+micStartLimit)
 	case peak <= silentPeak:
-		return lvl, fmt.Errorf("%s sends only silence: is it muted, switched off, or turned all the way down? %w", what, ErrSilent)
+		return lvl, wrapKind(ErrSilent, "%s sends only silence: is it muted, switched off, or turned all the way down?", what)
 	}
 	return lvl, nil
 }
