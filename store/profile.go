@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrConfigNotLoaded is wrapped by the errors of a Profile whose file failed
@@ -31,8 +32,12 @@ type Profile struct {
 	log       *slog.Logger
 	writeFile func(path string, data []byte) error // writeFileAtomic; tests replace it
 
-	mu      sync.Mutex
-	cfg     *Config   // guarded by mu; defaults applied
+	mu  sync.Mutex
+	cfg *Config // guarded by mu; defaults applied
+	// current is cfg as published for Config, which must not wait for a
+	// save that is held up by the keyring (an unlock prompt): a call
+	// ringing in reads the audio devices through it.
+	current atomic.Pointer[Config]
 	loadErr error     // guarded by mu; non-nil when the file failed to load
 	onDisk  fileState // guarded by mu; the file as last read or written
 }
@@ -69,9 +74,11 @@ func OpenProfile(path string, secrets Secrets, logger *slog.Logger) (*Profile, *
 		p.loadErr = err
 		p.cfg = defaultConfig()
 		p.log.Warn("configuration file could not be loaded; saving is disabled until it is fixed", "file", path, "error", err)
+		p.setConfigLocked(p.cfg)
 		return p, p.cfg.Clone(), err
 	}
 	p.log.Debug("configuration loaded", "file", path, "exists", state.exists, "accounts", len(p.cfg.Accounts))
+	p.setConfigLocked(p.cfg)
 	return p, p.cfg.Clone(), nil
 }
 
@@ -80,9 +87,18 @@ func (p *Profile) Path() string { return p.path }
 
 // Config returns a copy of the current configuration, defaults applied.
 func (p *Profile) Config() *Config {
+	if c := p.current.Load(); c != nil {
+		return c.Clone()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cfg.Clone()
+}
+
+// setConfigLocked makes next the current configuration. Callers hold p.mu.
+func (p *Profile) setConfigLocked(next *Config) {
+	p.cfg = next
+	p.current.Store(next.Clone())
 }
 
 // SaveAccount adds acc, or replaces the account with its ID, and saves. It
@@ -130,7 +146,7 @@ func (p *Profile) SaveAccount(acc Account, secret string) error {
 		}
 		return fmt.Errorf("saving account %q: %w", acc.ID, err)
 	}
-	p.cfg = next
+	p.setConfigLocked(next)
 	p.onDisk = stateOf(data)
 	p.log.Info("account saved", "account", acc.ID, "file", p.path, "replaced", replaced,
 		"secret_stored", secret != "", "secret_key", key)
@@ -163,7 +179,7 @@ func (p *Profile) DeleteAccount(id string) error {
 	if err := p.writeFile(p.path, data); err != nil {
 		return fmt.Errorf("deleting account %q: %w", id, err)
 	}
-	p.cfg = next
+	p.setConfigLocked(next)
 	p.onDisk = stateOf(data)
 	p.log.Info("account deleted", "account", id, "file", p.path)
 
