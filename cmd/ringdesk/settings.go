@@ -10,7 +10,6 @@ import (
 
 	"github.com/ringdesk/ringdesk/api"
 	"github.com/ringdesk/ringdesk/gui"
-	"github.com/ringdesk/ringdesk/phone"
 	"github.com/ringdesk/ringdesk/store"
 )
 
@@ -126,8 +125,9 @@ func (k *apiTokenKeeper) Rotate() (string, error) {
 
 // settingsOptions fills the window's options for the Settings tab: where
 // it saves, Test registration's account conversion, and the API token.
-func settingsOptions(opts *gui.Options, f flags, profile *store.Profile, cfg *store.Config, p *phone.Phone, s *services) {
-	opts.Settings = settingsKeeper{accountStarter{profile: profile, phone: p}}
+func settingsOptions(opts *gui.Options, f flags, starter accountStarter, cfg *store.Config, s *services) {
+	profile := starter.profile
+	opts.Settings = settingsKeeper{starter}
 	opts.PhoneAccount = phoneAccount
 	if s != nil && s.api != nil {
 		opts.APIToken = &apiTokenKeeper{f: f, profile: profile, cfg: cfg, server: s.api}

@@ -110,7 +110,7 @@ func TestSettingsKeeperStartsAndStopsAccounts(t *testing.T) {
 		defer cancel()
 		_ = p.Close(ctx)
 	})
-	k := settingsKeeper{accountStarter{profile: profile, phone: p}}
+	k := settingsKeeper{accountStarter{profile: profile, phone: p}} // no pending restarts: no call here
 	// A registrar that does not answer: the account runs, registering.
 	acc := store.Account{ID: "main", Username: "1001", Domain: "127.0.0.1", Transport: "udp", Server: "127.0.0.1:9"}
 	if err := k.SaveAccount(acc, "first-pw"); err != nil {

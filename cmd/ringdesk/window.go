@@ -31,7 +31,10 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 	p := phone.New(phone.WithLogger(logger.Logger), phone.WithSIPTrace(logger.TraceSIP), phone.WithMedia(audio.media))
 	audio.start(p, &opts)
 	defer audio.close()
-	opts.Accounts = accountStarter{profile: profile, phone: p}
+	starterCtx, stopStarter := context.WithCancel(context.Background())
+	defer stopStarter()
+	starter := newAccountStarter(starterCtx, profile, p)
+	opts.Accounts = starter
 	var window atomic.Pointer[gui.MainWindow]
 	confirm := func(ctx context.Context, d api.ExternalDial) bool {
 		if cfg.API.TrustExternalDials {
@@ -78,7 +81,7 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 
 	opts.Phone = p
 	opts.OnWindow = func(w *gui.MainWindow) { window.Store(w) }
-	settingsOptions(&opts, f, profile, cfg, p, services)
+	settingsOptions(&opts, f, starter, cfg, services)
 	if services != nil {
 		opts.History = services.history
 		opts.SearchContacts = services.crm.Search
@@ -87,6 +90,8 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 
 	window.Store(nil)
 	cancel()
+	stopStarter()
+	<-starter.pending.done
 	wg.Wait()
 	services.closeAPI()
 	closeCtx, closeCancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -97,10 +102,72 @@ func runWindow(f flags, logger *applog.Logger, path string, profile *store.Profi
 }
 
 // accountStarter saves an account the window's form made and starts it
-// in the engine at once, so it registers without a restart.
+// in the engine at once, so it registers without a restart. An account
+// with a call up is started again only once its calls have ended:
+// restarting it would hang them up.
 type accountStarter struct {
 	profile *store.Profile
 	phone   *phone.Phone
+	pending *pendingRestarts
+}
+
+// newAccountStarter makes the window's accountStarter; its restarts wait
+// for calls until ctx ends.
+func newAccountStarter(ctx context.Context, profile *store.Profile, p *phone.Phone) accountStarter {
+	r := &pendingRestarts{waiting: map[string]func(){}, done: make(chan struct{})}
+	go r.watch(ctx, p)
+	return accountStarter{profile: profile, phone: p, pending: r}
+}
+
+// pendingRestarts are account restarts waiting for the account's calls to
+// end.
+type pendingRestarts struct {
+	mu      sync.Mutex
+	waiting map[string]func() // account ID → its restart
+	done    chan struct{}     // closed when watch returns
+}
+
+// watch runs the waiting restarts as their accounts' last calls end, until
+// ctx ends.
+func (r *pendingRestarts) watch(ctx context.Context, p *phone.Phone) {
+	defer close(r.done)
+	sub := p.Subscribe()
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if e.Type != phone.EventCallEnd {
+				continue
+			}
+			r.mu.Lock()
+			var due []func()
+			for id, run := range r.waiting {
+				if !hasCalls(p, id) {
+					due = append(due, run)
+					delete(r.waiting, id)
+				}
+			}
+			r.mu.Unlock()
+			for _, run := range due {
+				run()
+			}
+		}
+	}
+}
+
+// hasCalls says whether account id has a call that has not ended.
+func hasCalls(p *phone.Phone, id string) bool {
+	for _, c := range p.Calls() {
+		if i := c.Info(); i.Account == id && i.State != phone.CallStateEnded {
+			return true
+		}
+	}
+	return false
 }
 
 // SaveAccount keeps the account in the config and its secret in the
@@ -120,6 +187,26 @@ func (s accountStarter) restart(acc store.Account, secret string) error {
 			acc = saved
 		}
 	}
+	if s.pending != nil {
+		s.pending.mu.Lock()
+		if hasCalls(s.phone, acc.ID) {
+			s.pending.waiting[acc.ID] = func() {
+				if err := s.start(acc, secret); err != nil {
+					slog.Default().Warn("the edited account could not be started after its call", "account", acc.ID, "error", err)
+				}
+			}
+			s.pending.mu.Unlock()
+			slog.Default().Info("the edited account starts again once its calls end", "account", acc.ID)
+			return nil
+		}
+		delete(s.pending.waiting, acc.ID)
+		s.pending.mu.Unlock()
+	}
+	return s.start(acc, secret)
+}
+
+// start stops the account if it runs and starts it as acc, with secret.
+func (s accountStarter) start(acc store.Account, secret string) error {
 	if _, err := s.phone.Account(acc.ID); err == nil {
 		_ = s.phone.RemoveAccount(acc.ID) // edited: start it again as it now is
 	}
