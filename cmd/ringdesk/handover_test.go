@@ -170,6 +170,17 @@ func TestTelLinkIsHandedToTheRunningInstance(t *testing.T) {
 	if out, err := again.CombinedOutput(); err == nil || !strings.Contains(string(out), "a headless Ringdesk is running") {
 		t.Errorf("a second start beside a headless one: %v\n%s", err, out)
 	}
+	// With another token (the running one reads --api-token-file) it
+	// still knows a Ringdesk runs there, and does not start a second.
+	wrong := filepath.Join(t.TempDir(), "other-token")
+	if err := os.WriteFile(wrong, []byte("another-token-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := exec.Command(os.Args[0], append(append([]string{}, profile...), "--api-token-file", wrong)...)
+	other.Env = append(os.Environ(), mainEnv+"=1")
+	if out, err := other.CombinedOutput(); err == nil || !strings.Contains(string(out), "a Ringdesk is already running") {
+		t.Errorf("a second start with another token: %v\n%s", err, out)
+	}
 
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -100,6 +100,10 @@ func withoutPassword(link string) string {
 // without a window.
 var errHeadlessRunning = errors.New("a headless Ringdesk is running")
 
+// errOtherRunning says a Ringdesk answers on the API address but would
+// not show its window.
+var errOtherRunning = errors.New("a Ringdesk is already running")
+
 // errNoInstance says no Ringdesk answers on the API address.
 var errNoInstance = errors.New("no Ringdesk is running")
 
@@ -128,8 +132,14 @@ func showRunning(ctx context.Context, addr, token string) error {
 		if errors.Is(err, errNoInstance) {
 			return err
 		}
-		if r, ok := err.(*refusal); ok && r.status == http.StatusServiceUnavailable {
-			return fmt.Errorf("%w at %s: stop it first (Ctrl-C or its service) to use the window", errHeadlessRunning, addr)
+		if r, ok := err.(*refusal); ok && r.ringdesk {
+			if r.status == http.StatusServiceUnavailable {
+				return fmt.Errorf("%w at %s: stop it first (Ctrl-C or its service) to use the window", errHeadlessRunning, addr)
+			}
+			// Another token (--api-token-file, token_env) or an older
+			// Ringdesk without /v1/show: it runs all the same, and a
+			// second one would register the accounts twice.
+			return fmt.Errorf("%w at %s, and it did not show its window (%s): use its tray icon, or quit it first", errOtherRunning, addr, r.message)
 		}
 		return fmt.Errorf("show the window of the Ringdesk at %s: %w", addr, err)
 	}
@@ -164,19 +174,23 @@ func postLocal(ctx context.Context, addr, token, path string, body []byte) error
 		return nil
 	}
 	var apiErr struct {
-		Error struct{ Message string } `json:"error"`
+		Error struct{ Code, Message string } `json:"error"`
 	}
 	msg := strings.TrimSpace(string(answer))
+	ringdesk := false
 	if json.Unmarshal(answer, &apiErr) == nil && apiErr.Error.Message != "" {
-		msg = apiErr.Error.Message
+		msg, ringdesk = apiErr.Error.Message, apiErr.Error.Code != ""
 	}
-	return &refusal{status: resp.StatusCode, message: msg}
+	return &refusal{status: resp.StatusCode, message: msg, ringdesk: ringdesk}
 }
 
 // refusal is a local API's answer other than 2xx.
 type refusal struct {
 	status  int
 	message string
+	// ringdesk says the answer is a Ringdesk API error (JSON with a code),
+	// not some other program's.
+	ringdesk bool
 }
 
 func (r *refusal) Error() string { return fmt.Sprintf("refused: %s (%d)", r.message, r.status) }

@@ -149,19 +149,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// Single instance: started again (from the launcher, while the
 		// window sits in the tray), Ringdesk shows the running window
 		// rather than register the accounts a second time.
-		token, _, err := apiToken(f, profile, cfg, false)
+		// Without a token (no keyring here) a running Ringdesk still
+		// answers 401 in its own words, which is enough to know.
+		token, _, _ := apiToken(f, profile, cfg, false)
+		err := showRunning(context.Background(), apiAddr(f, cfg), token)
 		if err == nil {
-			err = showRunning(context.Background(), apiAddr(f, cfg), token)
-			if err == nil {
-				logger.Info("Ringdesk is already running: its window is shown", "address", apiAddr(f, cfg))
-				return 0
-			}
+			logger.Info("Ringdesk is already running: its window is shown", "address", apiAddr(f, cfg))
+			return 0
 		}
 		switch {
-		case errors.Is(err, errHeadlessRunning):
+		case errors.Is(err, errHeadlessRunning), errors.Is(err, errOtherRunning):
 			fmt.Fprintln(stderr, "ringdesk:", err)
 			return 1
-		case err != nil && !errors.Is(err, errNoInstance) && !errors.Is(err, store.ErrSecretNotFound) && !errors.Is(err, store.ErrNoKeyring):
+		case !errors.Is(err, errNoInstance):
 			// Something else holds the API's address: the window starts
 			// without its API, and says why in the log.
 			logger.Warn("the program at the local API's address is not a Ringdesk that shows its window", "address", apiAddr(f, cfg), "error", err)

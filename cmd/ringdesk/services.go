@@ -93,6 +93,10 @@ func startServices(ctx context.Context, f flags, logger *applog.Logger, profile 
 		return s, fmt.Errorf("local API: %w", err)
 	}
 	if err := s.api.Listen(apiAddr(f, cfg)); err != nil {
+		// Not serving: nothing may offer its token (Settings) or hand it
+		// links.
+		s.api.Close()
+		s.api = nil
 		return s, fmt.Errorf("local API: %w", err)
 	}
 	serveCtx, cancel := context.WithCancel(context.Background())
