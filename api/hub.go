@@ -45,6 +45,7 @@ const (
 	reasonSlow     = "too slow: the client fell too many events behind"
 	reasonShutdown = "Ringdesk is shutting down"
 	reasonRestart  = "events were lost inside Ringdesk: reconnect for a fresh snapshot"
+	reasonToken    = "the API token changed: reconnect with the new one"
 )
 
 func (c *client) drop(reason string) {
@@ -203,6 +204,16 @@ func (h *hub) leave(c *client) {
 	h.mu.Lock()
 	delete(h.clients, c)
 	h.mu.Unlock()
+}
+
+// dropAll drops every client now, for reason; later ones may join.
+func (h *hub) dropAll(reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		delete(h.clients, c)
+		c.drop(reason)
+	}
 }
 
 // closeAll drops every client, and every one that tries to join later.

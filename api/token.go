@@ -15,8 +15,10 @@ type tokenBox struct {
 
 // SetToken makes token the one every request must carry from now on (the
 // user rotated it in Settings): requests with the old token get 401 at
-// once. WebSockets already open stay open. The token must be one word of
-// at least 16 characters.
+// once, and event streams already open are closed (1008, "the API token
+// changed"): a token is rotated because it leaked, and whoever holds it
+// must stop hearing the calls. The token must be one word of at least 16
+// characters.
 func (s *Server) SetToken(token string) error {
 	token = strings.TrimSpace(token)
 	if len(token) < 16 || strings.ContainsAny(token, " \t\r\n") {
@@ -25,6 +27,7 @@ func (s *Server) SetToken(token string) error {
 	s.tokens.mu.Lock()
 	s.tokens.value = token
 	s.tokens.mu.Unlock()
+	s.hub.dropAll(reasonToken)
 	s.log.Info("local API token replaced")
 	return nil
 }

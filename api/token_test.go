@@ -2,8 +2,12 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // TestSetToken: after SetToken the API answers 401 to the old token and
@@ -19,6 +23,9 @@ func TestSetToken(t *testing.T) {
 		}
 	}
 
+	s := b.openStream(t)
+	s.waitType(t, "PHONE_STATUS", "")
+
 	const rotated = "rotated-token-0123456789abcdef"
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -32,6 +39,19 @@ func TestSetToken(t *testing.T) {
 		t.Fatalf("SetToken: %v", err)
 	}
 	wg.Wait()
+
+	// The stream opened with the old token is closed: 1008, saying why.
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event stream opened with the old token is still open")
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if websocket.CloseStatus(closed) != websocket.StatusPolicyViolation || !strings.Contains(closed.Error(), "token changed") {
+		t.Errorf("the old stream closed with %v, want 1008 'the API token changed'", closed)
+	}
 
 	if a := b.do(t, http.MethodGet, "/v1/status", ""); a.status != http.StatusUnauthorized {
 		t.Errorf("the old token after SetToken: %d, want 401", a.status)
