@@ -53,15 +53,25 @@ func (s settingsKeeper) SaveAccount(acc store.Account, secret string) error {
 	return s.restart(acc, secret)
 }
 
-// DeleteAccount stops the account in the engine (which unregisters it)
-// and removes it and its secrets from the profile.
+// DeleteAccount removes the account and its secrets from the profile,
+// then stops it in the engine (which unregisters it and ends its calls):
+// when the profile cannot be saved, the account keeps running as it is
+// still configured.
 func (s settingsKeeper) DeleteAccount(id string) error {
+	if err := s.profile.DeleteAccount(id); err != nil {
+		return err
+	}
+	if s.pending != nil {
+		s.pending.mu.Lock()
+		delete(s.pending.waiting, id)
+		s.pending.mu.Unlock()
+	}
 	if _, err := s.phone.Account(id); err == nil {
 		if err := s.phone.RemoveAccount(id); err != nil {
-			return fmt.Errorf("stop account %q: %w", id, err)
+			return fmt.Errorf("the account was deleted, but stopping it failed: %w", err)
 		}
 	}
-	return s.profile.DeleteAccount(id)
+	return nil
 }
 
 // apiTokenKeeper shows the running API's token in Settings and rotates it:
