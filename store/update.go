@@ -28,7 +28,7 @@ func (p *Profile) Update(change func(*Config) error) error {
 	if err := p.writeFile(p.path, data); err != nil {
 		return fmt.Errorf("saving the settings: %w", err)
 	}
-	p.cfg = next
+	p.setConfigLocked(next)
 	p.onDisk = stateOf(data)
 	p.log.Info("settings saved", "file", p.path)
 	return nil
