@@ -46,6 +46,9 @@ type accountForm struct {
 	test       *widget.Button
 	testResult *widget.Label
 	testDetail *widget.Label
+	// testing says Test registration is under way: the end of a save
+	// leaves the Test button disabled until it ends.
+	testing bool
 
 	spec      accountFormSpec
 	onSaved   func(store.Account)
@@ -244,7 +247,7 @@ func (f *accountForm) setSaving(busy bool) {
 		}
 		return
 	}
-	if f.test != nil {
+	if f.test != nil && !f.testing {
 		f.test.Enable()
 	}
 	f.save.SetText(txtSave())

@@ -63,12 +63,13 @@ func setAutostart(on bool) error {
 	if err != nil {
 		return fmt.Errorf("find Ringdesk's program file: %w", err)
 	}
+	entry, err := autostartEntry(exe)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
 	}
-	entry := "[Desktop Entry]\nType=Application\nName=" + appName +
-		"\nComment=Softphone\nExec=" + desktopExecQuote(exe) +
-		"\nIcon=" + AppID + "\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(entry), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -80,12 +81,32 @@ func setAutostart(on bool) error {
 	return nil
 }
 
+// autostartEntry is the XDG autostart entry that starts the program exe.
+// A path with a control character is refused: a newline would end the Exec
+// line, and what follows would be read as more keys of the entry.
+func autostartEntry(exe string) (string, error) {
+	if strings.ContainsFunc(exe, isControl) {
+		return "", fmt.Errorf("the program path %q has a control character, which an autostart entry cannot hold", exe)
+	}
+	return "[Desktop Entry]\nType=Application\nName=" + appName +
+		"\nComment=Softphone\nExec=" + desktopExecQuote(exe) +
+		"\nIcon=" + AppID + "\nTerminal=false\nX-GNOME-Autostart-enabled=true\n", nil
+}
+
 // desktopExecQuote quotes a program path for a .desktop file's Exec key
-// (Desktop Entry Specification, "The Exec key").
+// (Desktop Entry Specification, "The Exec key"): a path with a reserved
+// character is quoted, with ", `, $ and \ escaped by a backslash and each
+// backslash doubled again for the string value; % is written %%, since a
+// lone % starts a field code (%f, %u, ...). The path must have no control
+// character (autostartEntry refuses one): a newline would end the line.
 func desktopExecQuote(path string) string {
+	path = strings.ReplaceAll(path, "%", "%%")
 	if !strings.ContainsAny(path, " \t\n\"'\\><~|&;$*?#()`") {
 		return path
 	}
 	r := strings.NewReplacer(`\`, `\\\\`, `"`, `\\"`, "`", "\\\\`", `$`, `\\$`)
 	return `"` + r.Replace(path) + `"`
 }
+
+// isControl says whether r is an ASCII control character.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -168,9 +168,18 @@ func (w *MainWindow) callEvent(ev phone.Event) {
 
 // notifyIncoming tells the system an incoming call rings, with the
 // caller's number and name: the window may be hidden in the tray or
-// behind the CRM.
+// behind the CRM. It is sent off the UI goroutine: on Linux Fyne makes a
+// synchronous D-Bus call, which would freeze the window while the
+// notification daemon is slow or gone. notifyMu sends one at a time.
 func (w *MainWindow) notifyIncoming(info phone.CallInfo) {
-	w.app.SendNotification(fyne.NewNotification(txtIncomingTitle(), incomingNotice(info)))
+	n := fyne.NewNotification(txtIncomingTitle(), incomingNotice(info))
+	app := w.app
+	w.background(func() error {
+		w.notifyMu.Lock()
+		defer w.notifyMu.Unlock()
+		app.SendNotification(n)
+		return nil
+	}, func(error) {})
 }
 
 // incomingNotice is the notification's text: "Jane Black · 0901234567",

@@ -49,6 +49,10 @@ type completion struct {
 	// taken is the number just chosen: the field's change it causes
 	// asks for no suggestions.
 	taken string
+	// stale says the text changed since the list was found: its rows stay
+	// on show until the next search answers, but no key takes one of them
+	// (Enter dials what was typed).
+	stale bool
 }
 
 func newCompletion(d *dialpadView) *completion {
@@ -76,12 +80,32 @@ func (c *completion) changed(text string) {
 	}
 	c.taken = ""
 	if len([]rune(q)) < minCompletion {
-		c.pause.stop()
-		c.gen++
-		c.hide()
+		c.cancel()
 		return
 	}
+	c.markStale()
 	c.pause.run(func() { c.search(q) })
+}
+
+// markStale keeps the rows on show, unhighlighted, until the next search
+// answers; meanwhile the keys leave them alone.
+func (c *completion) markStale() {
+	if !c.shown() {
+		return
+	}
+	c.stale = true
+	if c.selected >= 0 {
+		c.selected = -1
+		c.render()
+	}
+}
+
+// cancel forgets the search under way and hides the list: the text is too
+// short, or the Phone tab is left.
+func (c *completion) cancel() {
+	c.pause.stop()
+	c.gen++
+	c.hide()
 }
 
 // search looks q up in the history and the contacts, off the UI goroutine.
@@ -155,6 +179,7 @@ func (c *completion) show(found []suggestion, typed string) {
 	}
 	c.items = found
 	c.selected = -1
+	c.stale = false
 	c.render()
 	c.root.Show()
 }
@@ -185,6 +210,7 @@ func (c *completion) shown() bool { return c.root.Visible() }
 func (c *completion) hide() {
 	c.items = nil
 	c.selected = -1
+	c.stale = false
 	if c.root.Visible() {
 		c.root.Hide()
 	}
@@ -229,6 +255,9 @@ func (c *completion) choose(i int) {
 func (c *completion) typedKey(ev *fyne.KeyEvent) bool {
 	if !c.shown() {
 		return false
+	}
+	if c.stale && ev.Name != fyne.KeyEscape {
+		return false // the rows are for what was typed before
 	}
 	switch ev.Name {
 	case fyne.KeyDown:

@@ -65,8 +65,7 @@ func newConfirmDialog(w *MainWindow, number, source string, result chan<- bool) 
 	c.d.SetOnClosed(func() { c.answer(false) })
 	c.d.Resize(fyne.NewSize(defaultWidth-40, 0))
 	w.confirms = append(w.confirms, c)
-	w.win.Show()
-	w.win.RequestFocus()
+	w.showWindow() // from the tray too, so its menu says Hide again
 	c.d.Show()
 	return c
 }

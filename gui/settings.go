@@ -88,6 +88,9 @@ type settingsView struct {
 	shortcuts *widget.AccordionItem
 	// editor is the account form on show; nil while the sections are.
 	editor *accountForm
+	// onShow says shown was called and hidden not since: the tab is
+	// selected in a window on screen.
+	onShow bool
 }
 
 func newSettingsView(w *MainWindow) *settingsView {
@@ -120,6 +123,7 @@ func newSettingsView(w *MainWindow) *settingsView {
 // shown brings the tab up to date: the configuration may have changed
 // since it was last on show, and the audio meter runs only while shown.
 func (v *settingsView) shown() {
+	v.onShow = true
 	if s := v.w.opts.Settings; s != nil {
 		var fresh *store.Config
 		v.w.background(func() error { fresh = s.Config(); return nil }, func(error) {
@@ -136,6 +140,7 @@ func (v *settingsView) shown() {
 
 // hidden stops what runs only while the tab is on show.
 func (v *settingsView) hidden() {
+	v.onShow = false
 	v.audio.stop()
 }
 

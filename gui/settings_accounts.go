@@ -24,6 +24,10 @@ import (
 // on a silent server well before it.
 const registrationTestTimeout = 40 * time.Second
 
+// registrationTestExpires is the interval Test registration asks for: the
+// binding it leaves behind, should its unregister get lost, lapses soon.
+const registrationTestExpires = 60 * time.Second
+
 // accountsSection lists the accounts, each with Edit and Delete, and an
 // Add account button. Edit and Add show the account form in the
 // section list's place.
@@ -39,9 +43,9 @@ type accountsSection struct {
 func newAccountsSection(v *settingsView) *accountsSection {
 	s := &accountsSection{v: v, list: container.NewVBox(), status: newStatusLabel()}
 	s.add = widget.NewButtonWithIcon(txtAddAccount(), theme.ContentAddIcon(), func() { s.edit(nil) })
-	if v.w.opts.Settings == nil {
-		s.add.Disable()
-	}
+	// Until the accounts are loaded the new account's ID cannot be chosen
+	// (it could take main, and overwrite it): load enables Add.
+	s.add.Disable()
 	s.root = container.NewVBox(s.list, s.add, s.status)
 	return s
 }
@@ -49,6 +53,9 @@ func newAccountsSection(v *settingsView) *accountsSection {
 // load lists cfg's accounts.
 func (s *accountsSection) load(cfg *store.Config) {
 	s.cfg = cfg
+	if s.v.w.opts.Settings != nil {
+		s.add.Enable()
+	}
 	s.list.RemoveAll()
 	if len(cfg.Accounts) == 0 {
 		s.list.Add(widget.NewLabel(txtNoAccount()))
@@ -84,6 +91,9 @@ func (s *accountsSection) edit(acc *store.Account) {
 		spec.title = txtEditAccountTitle()
 		spec.intro = txtEditAccountIntro()
 	} else {
+		if s.cfg == nil {
+			return // not loaded yet: Add is disabled until it is
+		}
 		spec.id = newAccountID(s.cfg)
 		spec.title = txtAddAccountTitle()
 		spec.intro = txtFormIntro()
@@ -174,8 +184,10 @@ func (f *accountForm) testRegistration() {
 	settings := f.w.opts.Settings
 	editing := f.spec.base != nil
 	toConfig := f.w.opts.PhoneAccount
+	live := f.w.opts.Phone
 	log := f.w.log
 	var out registrationOutcome
+	f.testing = true
 	f.test.Disable()
 	f.test.SetText(txtTesting())
 	f.showTestResult(txtTestingDetail(), "", widget.MediumImportance)
@@ -187,11 +199,17 @@ func (f *accountForm) testRegistration() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), registrationTestTimeout)
 		defer cancel()
+		cfg := toConfig(acc, secret)
+		cfg.Expires = registrationTestExpires
 		var err error
-		out, err = registerOnce(ctx, toConfig(acc, secret), log)
+		out, err = registerOnce(ctx, cfg, log)
+		reRegisterLive(live, cfg, log)
 		return err
 	}, func(err error) {
-		f.test.Enable()
+		f.testing = false
+		if !f.save.Disabled() { // a save under way enables it when done
+			f.test.Enable()
+		}
 		f.test.SetText(txtTestRegistration())
 		switch {
 		case err != nil:
@@ -228,6 +246,33 @@ func causeLines(c *phone.Cause) (msg, detail string) {
 		detail = txtSIPCode(c.Code, c.Reason)
 	}
 	return txtCause(msg), detail
+}
+
+// reRegisterLive registers again the running engine's account for the
+// address Test registration just unregistered: on a registrar that keeps
+// one binding per address (max_contacts=1, remove_existing), the test's
+// REGISTER replaced the live account's binding and its unregister removed
+// it. An account that does not register, or was unregistered on purpose,
+// is left alone.
+func reRegisterLive(live *phone.Phone, tested phone.AccountConfig, log *slog.Logger) {
+	if live == nil {
+		return
+	}
+	for _, a := range live.Accounts() {
+		cfg := a.Config()
+		same := cfg.ID == tested.ID ||
+			(strings.EqualFold(cfg.Username, tested.Username) && strings.EqualFold(cfg.Domain, tested.Domain))
+		if !same || !cfg.Register {
+			continue
+		}
+		if st, _ := a.Registration(); st == phone.RegUnregistered {
+			continue
+		}
+		if log != nil {
+			log.Info("registering again after Test registration", "account", cfg.ID)
+		}
+		a.Register()
+	}
 }
 
 // registerOnce registers cfg on a new engine and reports the registrar's

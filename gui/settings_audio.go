@@ -43,6 +43,12 @@ type audioSection struct {
 	// openName the microphone's name.
 	open     LevelMeter
 	openName string
+	// opening says an open of the meter is under way, on the microphone
+	// pendingName; openGen numbers the opens, and only the latest one's
+	// meter is kept (an older one is closed when it arrives).
+	opening     bool
+	pendingName string
+	openGen     int
 	// stopTick ends the meter's ticker; nil while it does not run.
 	stopTick chan struct{}
 }
@@ -138,8 +144,12 @@ func (s *audioSection) changed() {
 	if a == s.cfg {
 		return
 	}
-	s.cfg = a
+	// s.cfg follows only a successful save: after a failure, choosing the
+	// same again tries again.
 	s.v.save(func(c *store.Config) error { c.Audio = a; return nil }, func(err error) {
+		if err == nil {
+			s.cfg = a
+		}
 		showSaved(s.status, err, txtAudioSaved())
 	})
 	s.restartMeter()
@@ -172,12 +182,15 @@ func (s *audioSection) start() {
 	s.restartMeter()
 }
 
-// stop ends the level meter.
+// stop ends the level meter; a meter still being opened is closed when
+// it arrives.
 func (s *audioSection) stop() {
 	if s.stopTick != nil {
 		close(s.stopTick)
 		s.stopTick = nil
 	}
+	s.openGen++
+	s.opening = false
 	s.closeMeter()
 }
 
@@ -193,6 +206,9 @@ func (s *audioSection) closeMeter() {
 }
 
 // restartMeter listens to the chosen microphone, while the tab is shown.
+// An open for the same microphone already under way is left to finish;
+// a meter that arrives after a newer request (or after the tab was hidden)
+// is closed, so at most one microphone is listened to.
 func (s *audioSection) restartMeter() {
 	if s.devices == nil || s.stopTick == nil || s.mic.SelectedIndex() < 0 {
 		return
@@ -201,7 +217,13 @@ func (s *audioSection) restartMeter() {
 	if s.open != nil && s.openName == name {
 		return
 	}
+	if s.opening && s.pendingName == name {
+		return
+	}
 	s.closeMeter()
+	s.openGen++
+	gen := s.openGen
+	s.opening, s.pendingName = true, name
 	devs := s.devices
 	var m LevelMeter
 	s.v.w.background(func() error {
@@ -209,14 +231,23 @@ func (s *audioSection) restartMeter() {
 		m, err = devs.OpenLevelMeter(name)
 		return err
 	}, func(err error) {
+		latest := gen == s.openGen
+		if latest {
+			s.opening = false
+		}
 		switch {
 		case err != nil:
-			s.status.Importance = widget.DangerImportance
-			s.status.SetText(txtMicFailed(errText(err)))
-			s.status.Show()
-		case s.stopTick == nil || s.v.w.isClosed() || chosen(s.mic) != name:
+			if latest {
+				s.status.Importance = widget.DangerImportance
+				s.status.SetText(txtMicFailed(errText(err)))
+				s.status.Show()
+			}
+		case !latest || s.stopTick == nil || s.v.w.isClosed() || chosen(s.mic) != name:
 			go m.Close() // the tab closed or the choice changed meanwhile
 		default:
+			if s.open != nil {
+				go s.open.Close()
+			}
 			s.open, s.openName = m, name
 		}
 	})

@@ -30,6 +30,12 @@ type lookupSection struct {
 	save      *widget.Button
 	status    *widget.Label
 	cfg       store.CRM
+	// edits counts the user's changes to the fields; saved is the count
+	// at the last load or successful save. While they differ, load leaves
+	// the fields alone: a tab switch or an account saved would otherwise
+	// overwrite what was typed and not yet saved.
+	edits, saved int
+	loading      bool
 }
 
 func newLookupSection(v *settingsView) *lookupSection {
@@ -43,8 +49,10 @@ func newLookupSection(v *settingsView) *lookupSection {
 	s.popOn = widget.NewSelect([]string{txtPopOnRing(), txtPopOnAnswer(), txtPopOnNever()}, nil)
 	s.save = widget.NewButtonWithIcon(txtSave(), theme.DocumentSaveIcon(), s.submit)
 	s.save.Importance = widget.HighImportance
+	s.popOn.OnChanged = func(string) { s.edited() }
 	for _, e := range []*keyEntry{s.region, s.timeout, s.popURL} {
 		e.OnSubmitted = func(string) { s.submit() }
+		e.OnChanged = func(string) { s.edited() }
 	}
 	form := &widget.Form{Orientation: widget.Vertical, Items: []*widget.FormItem{
 		{Text: txtRegion(), Widget: withHint(s.region, txtRegionHint())},
@@ -60,18 +68,31 @@ func newLookupSection(v *settingsView) *lookupSection {
 	return s
 }
 
+// edited counts a change the user made to a field.
+func (s *lookupSection) edited() {
+	if !s.loading {
+		s.edits++
+	}
+}
+
+// load shows cfg; fields edited since the last load or save keep what
+// was typed.
 func (s *lookupSection) load(cfg store.CRM) {
 	s.cfg = cfg
-	s.region.SetText(cfg.Region)
-	s.timeout.SetText(cfg.Timeout)
-	s.popURL.SetText(cfg.PopURL)
-	i := 0
-	for n, v := range popOnValues {
-		if v == cfg.PopOn {
-			i = n
+	if s.edits == s.saved {
+		s.loading = true
+		s.region.SetText(cfg.Region)
+		s.timeout.SetText(cfg.Timeout)
+		s.popURL.SetText(cfg.PopURL)
+		i := 0
+		for n, v := range popOnValues {
+			if v == cfg.PopOn {
+				i = n
+			}
 		}
+		s.popOn.SetSelectedIndex(i)
+		s.loading = false
 	}
-	s.popOn.SetSelectedIndex(i)
 	s.providers.RemoveAll()
 	if len(cfg.Providers) == 0 {
 		s.providers.Add(hintLabel(txtNoProviders()))
@@ -96,12 +117,16 @@ func (s *lookupSection) submit() {
 	timeout := strings.TrimSpace(s.timeout.Text)
 	popURL := strings.TrimSpace(s.popURL.Text)
 	popOn := popOnValues[max(s.popOn.SelectedIndex(), 0)]
+	edits := s.edits
 	s.save.Disable()
 	s.v.save(func(c *store.Config) error {
 		c.CRM.Region, c.CRM.Timeout, c.CRM.PopURL, c.CRM.PopOn = region, timeout, popURL, popOn
 		return nil
 	}, func(err error) {
 		s.save.Enable()
+		if err == nil {
+			s.saved = edits // what was typed during the save stays unsaved
+		}
 		showSaved(s.status, err, txtSavedRestart())
 	})
 }
@@ -121,6 +146,11 @@ type apiSection struct {
 
 	value    string
 	revealed bool
+	// edits counts the user's changes to the origins; saved is the count
+	// at the last load or successful save. While they differ, load leaves
+	// the origins as typed.
+	edits, saved int
+	loading      bool
 }
 
 // hiddenToken stands for the token while it is hidden.
@@ -137,6 +167,11 @@ func newAPISection(v *settingsView) *apiSection {
 	s.origins = newKeyMultiLineEntry(v.w)
 	s.origins.SetPlaceHolder("https://crm.example.com")
 	s.origins.SetMinRowsVisible(3)
+	s.origins.OnChanged = func(string) {
+		if !s.loading {
+			s.edits++
+		}
+	}
 	s.save = widget.NewButtonWithIcon(txtSave(), theme.DocumentSaveIcon(), s.submit)
 	s.save.Importance = widget.HighImportance
 	if v.w.opts.APIToken == nil {
@@ -156,8 +191,15 @@ func newAPISection(v *settingsView) *apiSection {
 	return s
 }
 
+// load shows cfg's origins, unless they were edited since the last load
+// or save.
 func (s *apiSection) load(cfg store.API) {
+	if s.edits != s.saved {
+		return
+	}
+	s.loading = true
 	s.origins.SetText(strings.Join(cfg.AllowedOrigins, "\n"))
+	s.loading = false
 }
 
 // loadToken reads the token off the UI goroutine.
@@ -259,9 +301,13 @@ func (s *apiSection) submit() {
 			origins = append(origins, o)
 		}
 	}
+	edits := s.edits
 	s.save.Disable()
 	s.v.save(func(c *store.Config) error { c.API.AllowedOrigins = origins; return nil }, func(err error) {
 		s.save.Enable()
+		if err == nil {
+			s.saved = edits // what was typed during the save stays unsaved
+		}
 		showSaved(s.status, err, txtSavedRestart())
 	})
 }
@@ -334,8 +380,12 @@ func (s *generalSection) languageChanged() {
 	if code == s.saved {
 		return
 	}
-	s.saved = code
+	// s.saved follows only a successful save: after a failure, choosing
+	// the same again tries again.
 	s.v.save(func(c *store.Config) error { c.UI.Language = code; return nil }, func(err error) {
+		if err == nil {
+			s.saved = code
+		}
 		showSaved(s.status, err, txtLanguageSaved())
 	})
 }

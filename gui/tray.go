@@ -117,9 +117,14 @@ func (w *MainWindow) closeRequested() {
 	w.quit()
 }
 
+// hideWindow hides the window to the tray, and lets the microphone go:
+// the Settings tab's level meter runs only while it can be seen.
 func (w *MainWindow) hideWindow() {
 	w.saveSize()
 	w.win.Hide()
+	if w.settings != nil {
+		w.settings.hidden()
+	}
 	if w.tray != nil {
 		w.tray.hidden = true
 		w.updateTray()
@@ -131,14 +136,27 @@ func (w *MainWindow) hideWindow() {
 // goroutine.
 func (w *MainWindow) Show() { w.do(w.showWindow) }
 
-// showWindow brings the window back from the tray.
+// showWindow brings the window back from the tray, and starts again what
+// the Settings tab runs while on show.
 func (w *MainWindow) showWindow() {
+	if w.isClosed() {
+		return // a late Show or ConfirmDial: nothing to bring back
+	}
 	w.win.Show()
 	w.win.RequestFocus()
+	if w.settingsShown() && !w.settings.onShow {
+		w.settings.shown()
+	}
 	if w.tray != nil {
 		w.tray.hidden = false
 		w.updateTray()
 	}
+}
+
+// settingsShown says whether the Settings tab is selected.
+func (w *MainWindow) settingsShown() bool {
+	return w.settings != nil && w.tabs != nil && w.tabs.Selected() != nil &&
+		w.tabs.Selected().Content == w.settings.root
 }
 
 func (w *MainWindow) toggleShown() {

@@ -66,6 +66,9 @@ type MainWindow struct {
 	// pending counts background work whose result is not yet applied; tests
 	// wait on it.
 	pending sync.WaitGroup
+	// notifyMu sends the system notifications one at a time, off the UI
+	// goroutine (notifyIncoming).
+	notifyMu sync.Mutex
 }
 
 // NewMainWindow builds the main window on a; it does not show it. It must be
@@ -236,6 +239,9 @@ func (w *MainWindow) tabSelected(t *container.TabItem) {
 	c := w.win.Canvas()
 	if w.settings != nil && t.Content != w.settings.root {
 		w.settings.hidden()
+	}
+	if w.dialpad != nil && t != w.phoneTab {
+		w.dialpad.complete.cancel() // its rows would be stale on return
 	}
 	switch {
 	case t == w.phoneTab:
