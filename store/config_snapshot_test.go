@@ -52,3 +52,17 @@ func TestConfigDoesNotWaitForTheKeyring(t *testing.T) {
 		t.Errorf("after the save Config shows %+v", c.Accounts)
 	}
 }
+
+// TestConfigAfterUpdate: Config shows what Update saved.
+func TestConfigAfterUpdate(t *testing.T) {
+	p, _, err := OpenProfile(filepath.Join(t.TempDir(), "ringdesk.toml"), NewMemorySecrets(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Update(func(c *Config) error { c.Audio.Speaker = "USB Headset"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Config().Audio.Speaker; got != "USB Headset" {
+		t.Errorf("Config after Update: speaker %q", got)
+	}
+}
