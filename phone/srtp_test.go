@@ -20,9 +20,17 @@ import (
 // takes calls on its UDP address, returned as host:port.
 func directCallee(t *testing.T, srtp string, opts ...Option) (*Phone, *recorder, string) {
 	t.Helper()
+	return codecCallee(t, srtp, nil, opts...)
+}
+
+// codecCallee is directCallee with the account's codecs (nil: the
+// defaults).
+func codecCallee(t *testing.T, srtp string, codecs []string, opts ...Option) (*Phone, *recorder, string) {
+	t.Helper()
 	p := newTestPhone(t, opts...)
 	rec := record(t, p)
-	a, err := p.AddAccount(AccountConfig{ID: "callee", Username: "1002", Domain: "127.0.0.1", Server: "127.0.0.1:9", Transport: "udp", SRTP: srtp})
+	a, err := p.AddAccount(AccountConfig{ID: "callee", Username: "1002", Domain: "127.0.0.1", Server: "127.0.0.1:9", Transport: "udp",
+		SRTP: srtp, Codecs: codecs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +63,17 @@ func connectDirect(ctx context.Context, t *testing.T, caller *Phone, ra *recorde
 
 func directCaller(t *testing.T, srtp, server string, opts ...Option) (*Phone, *recorder) {
 	t.Helper()
+	return codecCaller(t, srtp, server, nil, opts...)
+}
+
+// codecCaller is directCaller with the account's codecs (nil: the
+// defaults).
+func codecCaller(t *testing.T, srtp, server string, codecs []string, opts ...Option) (*Phone, *recorder) {
+	t.Helper()
 	p := newTestPhone(t, opts...)
 	rec := record(t, p)
-	if _, err := p.AddAccount(AccountConfig{ID: "caller", Username: "1001", Domain: "127.0.0.1", Server: server, Transport: "udp", SRTP: srtp}); err != nil {
+	if _, err := p.AddAccount(AccountConfig{ID: "caller", Username: "1001", Domain: "127.0.0.1", Server: server, Transport: "udp",
+		SRTP: srtp, Codecs: codecs}); err != nil {
 		t.Fatal(err)
 	}
 	return p, rec
