@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +37,8 @@ type audioSection struct {
 
 	// loading is set while the selects are filled, which is no choice.
 	loading bool
+	// want is the latest choice, which every save in flight writes.
+	want atomic.Pointer[store.Audio]
 	// cfg is the [audio] section as saved; "" (the system default) is
 	// the first choice of each select, shown translated.
 	cfg store.Audio
@@ -144,11 +147,19 @@ func (s *audioSection) changed() {
 	if a == s.cfg {
 		return
 	}
-	// s.cfg follows only a successful save: after a failure, choosing the
-	// same again tries again.
-	s.v.save(func(c *store.Config) error { c.Audio = a; return nil }, func(err error) {
+	// Saves run in the background and may finish in any order: each
+	// writes the latest choice, so the last one to finish leaves it. s.cfg
+	// follows only a successful save: after a failure, choosing the same
+	// again tries again.
+	s.want.Store(&a)
+	var wrote store.Audio
+	s.v.save(func(c *store.Config) error {
+		wrote = *s.want.Load()
+		c.Audio = wrote
+		return nil
+	}, func(err error) {
 		if err == nil {
-			s.cfg = a
+			s.cfg = wrote
 		}
 		showSaved(s.status, err, txtAudioSaved())
 	})

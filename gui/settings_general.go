@@ -3,6 +3,7 @@ package gui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -331,6 +332,9 @@ type generalSection struct {
 	status    *widget.Label
 	loading   bool
 	saved     string
+	// wantLanguage is the latest language chosen, which every save in
+	// flight writes.
+	wantLanguage atomic.Pointer[string]
 }
 
 func newGeneralSection(v *settingsView) *generalSection {
@@ -380,11 +384,18 @@ func (s *generalSection) languageChanged() {
 	if code == s.saved {
 		return
 	}
-	// s.saved follows only a successful save: after a failure, choosing
-	// the same again tries again.
-	s.v.save(func(c *store.Config) error { c.UI.Language = code; return nil }, func(err error) {
+	// Saves may finish in any order: each writes the latest choice. s.saved
+	// follows only a successful save: after a failure, choosing the same
+	// again tries again.
+	s.wantLanguage.Store(&code)
+	var wrote string
+	s.v.save(func(c *store.Config) error {
+		wrote = *s.wantLanguage.Load()
+		c.UI.Language = wrote
+		return nil
+	}, func(err error) {
 		if err == nil {
-			s.saved = code
+			s.saved = wrote
 		}
 		showSaved(s.status, err, txtLanguageSaved())
 	})
