@@ -505,9 +505,7 @@ func (p *callPanel) setCard(ci phone.CallerInfo) {
 }
 
 func (p *callPanel) showStatus(text string, imp widget.Importance) {
-	p.status.Importance = imp
-	p.status.SetText(text)
-	p.status.Show()
+	showLabel(p.status, text, imp)
 	p.relayout()
 }
 

@@ -93,9 +93,7 @@ func (v *contactsView) reload() {
 }
 
 func (v *contactsView) showStatus(text string, imp widget.Importance) {
-	v.status.Importance = imp
-	v.status.SetText(text)
-	v.status.Show()
+	showLabel(v.status, text, imp)
 }
 
 // contactRow is one contact: the name over the company and first number.

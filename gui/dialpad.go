@@ -152,9 +152,7 @@ func (d *dialpadView) setDialling(busy bool) {
 }
 
 func (d *dialpadView) showStatus(text string, imp widget.Importance) {
-	d.status.Importance = imp
-	d.status.SetText(text)
-	d.status.Show()
+	showLabel(d.status, text, imp)
 }
 
 // typedRune and typedKey take keyboard input that reached the window while

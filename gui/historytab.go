@@ -170,9 +170,7 @@ func (h *historyView) reload() {
 }
 
 func (h *historyView) showStatus(text string, imp widget.Importance) {
-	h.status.Importance = imp
-	h.status.SetText(text)
-	h.status.Show()
+	showLabel(h.status, text, imp)
 }
 
 // showPaging enables Previous and Next where there is a page to go to.

@@ -206,15 +206,19 @@ func newStatusLabel() *widget.Label {
 	return l
 }
 
+// showLabel shows a status line with text in the colour of imp.
+func showLabel(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+	l.Show()
+}
+
 func showSaved(l *widget.Label, err error, ok string) {
 	if err != nil {
-		l.Importance = widget.DangerImportance
-		l.SetText(txtSaveSettingsFailed(err))
-	} else {
-		l.Importance = widget.SuccessImportance
-		l.SetText(ok)
+		showLabel(l, txtSaveSettingsFailed(err), widget.DangerImportance)
+		return
 	}
-	l.Show()
+	showLabel(l, ok, widget.SuccessImportance)
 }
 
 // hintLabel is a small wrapped note under a setting.

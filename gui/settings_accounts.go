@@ -100,9 +100,7 @@ func (s *accountsSection) edit(acc *store.Account) {
 	}
 	f := newAccountFormWith(w, spec, func(saved store.Account) {
 		s.v.showSections()
-		s.status.Importance = widget.SuccessImportance
-		s.status.SetText(txtAccountSaved(accountAddress(saved)))
-		s.status.Show()
+		showLabel(s.status, txtAccountSaved(accountAddress(saved)), widget.SuccessImportance)
 		s.v.reloadAccounts()
 	}, s.v.showSections)
 	s.v.showPage(f)
@@ -121,13 +119,9 @@ func (s *accountsSection) confirmDelete(acc store.Account) {
 		w.background(func() error { return st.DeleteAccount(acc.ID) }, func(err error) {
 			if err != nil {
 				w.log.Warn("deleting the account failed", "account", acc.ID, "err", err)
-				s.status.Importance = widget.DangerImportance
-				s.status.SetText(txtDeleteFailed(err))
-				s.status.Show()
+				showLabel(s.status, txtDeleteFailed(err), widget.DangerImportance)
 			} else {
-				s.status.Importance = widget.SuccessImportance
-				s.status.SetText(txtAccountDeleted(accountAddress(acc)))
-				s.status.Show()
+				showLabel(s.status, txtAccountDeleted(accountAddress(acc)), widget.SuccessImportance)
 			}
 			s.v.reloadAccounts()
 		})
@@ -224,9 +218,7 @@ func (f *accountForm) testRegistration() {
 }
 
 func (f *accountForm) showTestResult(text, detail string, imp widget.Importance) {
-	f.testResult.Importance = imp
-	f.testResult.SetText(text)
-	f.testResult.Show()
+	showLabel(f.testResult, text, imp)
 	f.testDetail.SetText(detail)
 	f.testDetail.Hidden = detail == ""
 	f.testDetail.Refresh()

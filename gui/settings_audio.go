@@ -95,9 +95,7 @@ func (s *audioSection) load(cfg store.Audio) {
 			return
 		}
 		if err != nil {
-			s.status.Importance = widget.DangerImportance
-			s.status.SetText(txtDevicesFailed(errText(err)))
-			s.status.Show()
+			showLabel(s.status, txtDevicesFailed(errText(err)), widget.DangerImportance)
 		}
 		s.loading = true
 		defer func() { s.loading = false }()
@@ -249,9 +247,7 @@ func (s *audioSection) restartMeter() {
 		switch {
 		case err != nil:
 			if latest {
-				s.status.Importance = widget.DangerImportance
-				s.status.SetText(txtMicFailed(errText(err)))
-				s.status.Show()
+				showLabel(s.status, txtMicFailed(errText(err)), widget.DangerImportance)
 			}
 		case !latest || s.stopTick == nil || s.v.w.isClosed() || chosen(s.mic) != name:
 			go m.Close() // the tab closed or the choice changed meanwhile
@@ -284,9 +280,7 @@ func (s *audioSection) playTone(sel *widget.Select, b *widget.Button) {
 	}, func(err error) {
 		b.Enable()
 		if err != nil {
-			s.status.Importance = widget.DangerImportance
-			s.status.SetText(txtToneFailed(errText(err)))
-			s.status.Show()
+			showLabel(s.status, txtToneFailed(errText(err)), widget.DangerImportance)
 		}
 	})
 }

@@ -250,9 +250,7 @@ func (s *apiSection) copyToken() {
 		return
 	}
 	s.v.w.app.Clipboard().SetContent(s.value)
-	s.status.Importance = widget.SuccessImportance
-	s.status.SetText(txtTokenCopied())
-	s.status.Show()
+	showLabel(s.status, txtTokenCopied(), widget.SuccessImportance)
 }
 
 func (s *apiSection) confirmRotate() {
@@ -279,16 +277,12 @@ func (s *apiSection) doRotate() {
 		s.rotate.Enable()
 		if err != nil {
 			s.v.w.log.Warn("rotating the API token failed", "err", err)
-			s.status.Importance = widget.DangerImportance
-			s.status.SetText(txtRotateFailed(errText(err)))
-			s.status.Show()
+			showLabel(s.status, txtRotateFailed(errText(err)), widget.DangerImportance)
 			return
 		}
 		s.value = tok
 		s.showToken()
-		s.status.Importance = widget.SuccessImportance
-		s.status.SetText(txtTokenRotated())
-		s.status.Show()
+		showLabel(s.status, txtTokenRotated(), widget.SuccessImportance)
 	})
 }
 
